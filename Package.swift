@@ -1,0 +1,72 @@
+// swift-tools-version: 6.1
+// Ferry: reads ZenML's deprecated secrets managers byte-compatibly and migrates them into a
+// centralized secrets store. Dependency choices and their measured costs: docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "Ferry",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ferry", targets: ["ferry"]),
+        .library(name: "FerryCore", targets: ["FerryCore"]),
+        .library(name: "FerryLegacy", targets: ["FerryLegacy"]),
+        .library(name: "FerryStore", targets: ["FerryStore"]),
+        .library(name: "FerryMigrate", targets: ["FerryMigrate"]),
+        .library(name: "FerryTesting", targets: ["FerryTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries: both -dev packages are installed by .ci/run.
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+
+        // Value types only: secrets, schemas, scopes, references, ZenML's encodings.
+        .target(name: "FerryCore"),
+        // AES-256-GCM, SHA-256, HMAC and randomness over OpenSSL's libcrypto.
+        .target(name: "FerryCrypto", dependencies: ["COpenSSL"]),
+        // Yams behind errors that never quote the document.
+        .target(name: "FerryYAML", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
+        // The deprecated secrets-manager flavors.
+        .target(
+            name: "FerryLegacy",
+            dependencies: [
+                "FerryCore", "FerryYAML",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The centralized secrets store: metadata database and values back-ends.
+        .target(
+            name: "FerryStore",
+            dependencies: [
+                "FerryCore", "FerryCrypto", "FerryYAML", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // Legacy secrets manager -> centralized store.
+        .target(
+            name: "FerryMigrate",
+            dependencies: ["FerryCore", "FerryLegacy", "FerryStore", .product(name: "Logging", package: "swift-log")]),
+        // Conformance suites and in-memory doubles for every back-end.
+        .target(name: "FerryTesting", dependencies: ["FerryCore", "FerryLegacy", "FerryStore"]),
+        // The command-line tool: parsing and output only.
+        .executableTarget(
+            name: "ferry",
+            dependencies: [
+                "FerryCore", "FerryYAML", "FerryLegacy", "FerryStore", "FerryMigrate",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // Self-timing benchmark: `swift run -c release ferry-bench`.
+        .executableTarget(
+            name: "ferry-bench",
+            dependencies: ["FerryCore", "FerryStore"],
+            path: "Benchmarks/FerryBench"),
+
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryCrypto"], exclude: ["Fixtures"]),
+        .testTarget(name: "FerryLegacyTests", dependencies: ["FerryCore", "FerryLegacy", "FerryTesting"]),
+        .testTarget(name: "FerryStoreTests", dependencies: ["FerryCore", "FerryCrypto", "FerryStore", "FerryTesting"]),
+        .testTarget(name: "FerryCLITests", dependencies: ["FerryCore"]),
+    ]
+)

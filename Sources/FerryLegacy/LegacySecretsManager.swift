@@ -1,0 +1,71 @@
+import FerryCore
+import Foundation
+
+/// A secrets-manager stack component as ZenML stored it: the facts every flavor needs.
+///
+/// ```swift
+/// let component = LegacyComponent(id: id, name: "local_sm", flavor: "local")
+/// ```
+public struct LegacyComponent: Sendable, Hashable {
+    /// The component UUID (used by `component` scope and by the local flavor's folder).
+    public var id: UUID
+    public var name: String
+    /// `local`, `aws`, `gcp`, `azure`, `vault` or `github`.
+    public var flavor: String
+    public var scope: LegacyScope
+    /// The scope namespace (used by `namespace` scope).
+    public var namespace: String?
+    /// The flavor's own configuration fields (`secrets_file`, `region_name`, …), as strings.
+    public var configuration: [String: String]
+
+    public init(id: UUID, name: String, flavor: String, scope: LegacyScope = .none, namespace: String? = nil,
+                configuration: [String: String] = [:])
+    {
+        self.id = id
+        self.name = name
+        self.flavor = flavor
+        self.scope = scope
+        self.namespace = namespace
+        self.configuration = configuration
+    }
+
+    /// The scope path of this component.
+    public var scopePath: ScopePath { ScopePath(scope: scope, componentID: id, namespace: namespace) }
+}
+
+/// One deprecated secrets-manager flavor, reading and writing exactly where and how ZenML did.
+///
+/// The six operations are ZenML's `BaseSecretsManager` API (ZenML 0.52.0
+/// `src/zenml/secrets_managers/base_secrets_manager.py`); errors follow its contract:
+/// ``FerryError/Kind/alreadyExists`` on register, ``FerryError/Kind/notFound`` on get, update and
+/// delete, with ZenML's messages. Every conformance passes `FerryTesting`'s
+/// `LegacySecretsManagerConformance`.
+///
+/// ```swift
+/// let manager: any LegacySecretsManager = LocalSecretsManager(component: component, paths: paths)
+/// try await manager.registerSecret(LegacySecret(name: "db", values: ["password": "hunter2"]))
+/// ```
+public protocol LegacySecretsManager: Sendable {
+    /// The component this manager serves.
+    var component: LegacyComponent { get }
+    /// Where the secrets live, for people (a file path, a URL, a vault and mount).
+    var location: String { get }
+    /// The flavor's rule for secret names and namespaces; throws with ZenML's message.
+    func validateSecretName(_ name: String) throws
+    /// Registers a new secret.
+    func registerSecret(_ secret: LegacySecret) async throws
+    /// Reads one secret.
+    func getSecret(named name: String) async throws -> LegacySecret
+    /// `get_all_secret_keys()`: the names of every secret in this manager's scope.
+    func secretNames() async throws -> [String]
+    /// Replaces an existing secret's values.
+    func updateSecret(_ secret: LegacySecret) async throws
+    /// Deletes one secret.
+    func deleteSecret(named name: String) async throws
+    /// Deletes every secret in this manager's scope.
+    func deleteAllSecrets() async throws
+}
+
+extension LegacySecretsManager {
+    public func validateSecretName(_ name: String) throws {}
+}

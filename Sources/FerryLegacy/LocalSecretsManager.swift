@@ -1,0 +1,176 @@
+import FerryCore
+import Foundation
+import FerryYAML
+
+/// The `local` flavor: every secret of one component in one YAML file of base64 values.
+///
+/// Layout (ZenML 0.52.0 `src/zenml/secrets_managers/local/local_secrets_manager.py`,
+/// `src/zenml/secrets_managers/utils.py`, `src/zenml/utils/yaml_utils.py`): the file is
+/// `secrets_file` from the component configuration when set, else
+/// `<local stores>/<component-uuid>/secrets.yaml`; it maps each secret name to a map of
+/// base64(UTF-8 value) per key plus a plain `zenml_schema_name`, dumped by PyYAML with sorted
+/// keys. The flavor is never scoped.
+///
+/// Unlike ZenML, Ferry never creates the file just to read it, writes under a folder lock with a
+/// temporary file and a rename, and writes mode 0600.
+///
+/// ```swift
+/// let manager = LocalSecretsManager(component: component, paths: ZenMLPaths(environment: env))
+/// let secret = try await manager.getSecret(named: "db")
+/// ```
+public struct LocalSecretsManager: LegacySecretsManager {
+    public let component: LegacyComponent
+    /// The secrets file this manager reads and writes.
+    public let secretsFile: String
+
+    /// The schema key ZenML adds to every stored secret (`ZENML_SCHEMA_NAME`).
+    public static let schemaKey = "zenml_schema_name"
+
+    /// A manager for `component`; `secrets_file` in its configuration overrides the default path.
+    public init(component: LegacyComponent, paths: ZenMLPaths) {
+        self.component = component
+        if let file = component.configuration["secrets_file"], !file.isEmpty {
+            secretsFile = file
+        } else {
+            secretsFile = paths.defaultLocalSecretsFile(componentID: component.id)
+        }
+    }
+
+    /// A manager for an explicit secrets file.
+    public init(component: LegacyComponent, secretsFile: String) {
+        self.component = component
+        self.secretsFile = secretsFile
+    }
+
+    public var location: String { secretsFile }
+
+    public func registerSecret(_ secret: LegacySecret) async throws {
+        try modify { secrets in
+            guard secrets[secret.name] == nil else {
+                throw FerryError(.alreadyExists, code: "secret_exists", "Secret `\(secret.name)` already exists.")
+            }
+            secrets[secret.name] = Self.encode(secret)
+        }
+    }
+
+    public func getSecret(named name: String) async throws -> LegacySecret {
+        let secrets = try load()
+        guard let entry = secrets[name] else {
+            throw FerryError(.notFound, code: "secret_not_found", "Secret `\(name)` does not exists.")
+        }
+        return try decode(name: name, entry: entry)
+    }
+
+    public func secretNames() async throws -> [String] {
+        try loadDocument().map(\.name)
+    }
+
+    public func updateSecret(_ secret: LegacySecret) async throws {
+        try modify { secrets in
+            guard secrets[secret.name] != nil else {
+                throw FerryError(.notFound, code: "secret_not_found", "Secret `\(secret.name)` did not exist.")
+            }
+            secrets[secret.name] = Self.encode(secret)
+        }
+    }
+
+    public func deleteSecret(named name: String) async throws {
+        try modify { secrets in
+            guard secrets.removeValue(forKey: name) != nil else {
+                throw FerryError(.notFound, code: "secret_not_found", "Secret `\(name)` does not exists.")
+            }
+        }
+    }
+
+    public func deleteAllSecrets() async throws {
+        try SecureFile.withLock(onFolderOf: secretsFile) {
+            _ = try SecureFile.remove(secretsFile)
+        }
+    }
+
+    /// Every secret in the file, decoded, in file order (one read of the file).
+    public func allSecrets() throws -> [LegacySecret] {
+        try loadDocument().map { try decode(name: $0.name, entry: $0.entry) }
+    }
+
+    // MARK: - File format
+
+    /// One stored secret: its keys to base64 text, plus `zenml_schema_name` (stored in clear).
+    typealias Entry = [(key: String, value: String)]
+
+    /// `encode_secret(secret)`: base64 of every value, then `zenml_schema_name`.
+    static func encode(_ secret: LegacySecret) -> Entry {
+        secret.values.revealedPairs.map { ($0.key, PythonBase64.encode($0.value)) } + [(schemaKey, secret.schemaType)]
+    }
+
+    /// `decode_secret_dict`: pops `zenml_schema_name`, base64-decodes the rest as UTF-8.
+    func decode(name: String, entry: Entry) throws -> LegacySecret {
+        guard let schema = entry.first(where: { $0.key == Self.schemaKey })?.value else {
+            throw FerryError(.corruptData, code: "missing_schema",
+                             "Secret `\(name)` in '\(secretsFile)' has no `\(Self.schemaKey)` key.")
+        }
+        var values = SecretValues()
+        for (key, encoded) in entry where key != Self.schemaKey {
+            guard let value = PythonBase64.decodeUTF8(encoded) else {
+                throw FerryError(.corruptData, code: "broken_base64",
+                                 "Key `\(key)` of secret `\(name)` in '\(secretsFile)' is not valid base64 of UTF-8 text.")
+            }
+            values[key] = value
+        }
+        return LegacySecret(name: name, schemaType: schema, values: values)
+    }
+
+    private func load() throws -> [String: Entry] {
+        var result: [String: Entry] = [:]
+        for item in try loadDocument() { result[item.name] = item.entry }
+        return result
+    }
+
+    /// Parses the secrets file: a mapping of names to mappings of scalars. A missing or empty file is empty.
+    func loadDocument() throws -> [(name: String, entry: Entry)] {
+        guard let data = try SecureFile.read(secretsFile) else { return [] }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw FerryError(.corruptData, code: "not_utf8", "'\(secretsFile)' is not UTF-8 text.")
+        }
+        guard let node = try SafeYAML.compose(text, source: "'\(secretsFile)'"), !SafeYAML.isNull(node) else { return [] }
+        guard let mapping = node.mapping else {
+            throw FerryError(.corruptData, code: "not_a_map", "'\(secretsFile)' does not hold a mapping of secret names.")
+        }
+        var result: [(name: String, entry: Entry)] = []
+        for (keyNode, valueNode) in mapping {
+            guard let name = keyNode.scalar?.string else {
+                throw FerryError(.corruptData, code: "bad_secret_name", "'\(secretsFile)' has a secret name that is not text.")
+            }
+            guard let inner = valueNode.mapping else {
+                throw FerryError(.corruptData, code: "not_a_map",
+                                 "Secret `\(name)` in '\(secretsFile)' is not a mapping of keys to values.")
+            }
+            var entry: Entry = []
+            for (innerKey, innerValue) in inner {
+                guard let key = innerKey.scalar?.string else {
+                    throw FerryError(.corruptData, code: "bad_key", "Secret `\(name)` in '\(secretsFile)' has a key that is not text.")
+                }
+                guard let scalar = innerValue.scalar, !SafeYAML.isNull(innerValue) else {
+                    throw FerryError(.corruptData, code: "bad_value",
+                                     "Key `\(key)` of secret `\(name)` in '\(secretsFile)' has no text value.")
+                }
+                entry.append((key, scalar.string))
+            }
+            result.append((name, entry))
+        }
+        return result
+    }
+
+    /// Read-modify-write of the whole file under the folder lock.
+    private func modify(_ change: (inout [String: Entry]) throws -> Void) throws {
+        try SecureFile.withLock(onFolderOf: secretsFile) {
+            var secrets = try load()
+            try change(&secrets)
+            let document = PyYAMLValue.mapping(
+                secrets.map { name, entry in
+                    (key: name, value: PyYAMLValue.mapping(entry.map { (key: $0.key, value: PyYAMLValue.string($0.value)) }))
+                })
+            try SecureFile.write(Data(PyYAMLEmitter.dump(document).utf8), to: secretsFile)
+        }
+    }
+}

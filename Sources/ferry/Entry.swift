@@ -1,0 +1,55 @@
+import ArgumentParser
+import FerryCore
+import Foundation
+
+/// `ferry`: migrate ZenML's deprecated secrets managers into a centralized secrets store.
+struct Ferry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ferry",
+        abstract: "Read ZenML's deprecated secrets managers and move their secrets into a centralized secrets store.",
+        discussion: """
+            Exit codes: 0 success, 1 the operation failed, 2 refused (a confirmation was needed; \
+            pass --yes), 64 usage error.
+            Secret values are masked in every output unless --show-secrets is given.
+            """,
+        version: FerryVersion.current,
+        subcommands: [SecretCommand.self, SecretsManagerCommand.self])
+}
+
+enum FerryVersion {
+    static let current = "0.1.0"
+}
+
+/// The exit codes of DESIGN.md.
+enum ExitStatus {
+    static let failed: Int32 = 1
+    static let refused: Int32 = 2
+    static let usage: Int32 = 64
+
+    static func code(for error: FerryError) -> Int32 {
+        switch error.kind {
+        case .invalidInput: return usage
+        case .refused: return refused
+        default: return failed
+        }
+    }
+}
+
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try Ferry.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as FerryError {
+            Console.err("Error: \(error.message)")
+            exit(ExitStatus.code(for: error))
+        } catch {
+            Ferry.exit(withError: error)
+        }
+    }
+}

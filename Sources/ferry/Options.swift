@@ -1,0 +1,55 @@
+import ArgumentParser
+import FerryCore
+import FerryStore
+import Foundation
+
+/// How results are printed.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, yaml, env
+}
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .customLong("config-dir"),
+            help: ArgumentHelp("The ZenML configuration directory (default: $ZENML_CONFIG_PATH, else the platform's).",
+                               valueName: "path"))
+    var configDir: String?
+
+    @Option(name: .customLong("store"),
+            help: ArgumentHelp("The centralized store: an SQLite file or sqlite:/// URL (default: $FERRY_STORE, else <data dir>/ferry.db).",
+                               valueName: "url"))
+    var store: String?
+
+    @Option(name: .customLong("store-config"),
+            help: ArgumentHelp("A store configuration file (default: <data dir>/store.yaml when present).", valueName: "path"))
+    var storeConfig: String?
+
+    @Option(name: [.short, .long], help: "Output format: table, json, yaml or env.")
+    var output: OutputFormat = .table
+
+    @Flag(name: .customLong("show-secrets"), help: "Show secret values instead of masking them.")
+    var showSecrets = false
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// ZenML's paths, from `--config-dir` or the environment.
+    var zenmlPaths: ZenMLPaths {
+        if let configDir { return ZenMLPaths(configDirectory: configDir, environment: environment) }
+        return ZenMLPaths(environment: environment)
+    }
+
+    /// Opens the centralized store.
+    func openStore() throws -> SecretStore {
+        let configuration = try StoreConfiguration.resolve(environment: environment, store: store, configurationFile: storeConfig)
+        return try SecretStore(configuration: configuration, logger: Log.logger("ferry.store"))
+    }
+}
+
+/// Parses a Python-style boolean option value (`true`, `false`, `yes`, `no`, `1`, `0`).
+struct PythonBool: ExpressibleByArgument {
+    let value: Bool
+    init?(argument: String) {
+        guard let parsed = SecretSchema.parseBool(argument) else { return nil }
+        value = parsed
+    }
+}

@@ -1,0 +1,139 @@
+import FerryCore
+import FerryYAML
+import Foundation
+
+/// Writing to the terminal: tables, JSON, YAML and env lines, with values masked unless asked.
+enum Console {
+    /// What a hidden value prints as (ZenML's `***`).
+    static let mask = "***"
+
+    static func out(_ text: String = "") {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// A warning on stderr, as ZenML's `warning()`.
+    static func warning(_ text: String) { err("Warning: " + text) }
+
+    /// A value as shown: clear with `--show-secrets`, masked otherwise.
+    static func shown(_ value: String, _ show: Bool) -> String { show ? value : mask }
+
+    /// A plain table: an upper-case header row, a rule, then the rows; multi-line cells continue on the next lines.
+    /// Cells of the columns in `truncate` are cut to `maxWidth` characters (names, not values).
+    static func table(_ headers: [String], _ rows: [[String]], truncate: Set<Int> = [], maxWidth: Int = 48) -> String {
+        let expanded: [[String]] = rows.flatMap { row -> [[String]] in
+            let cells = row.enumerated().map { index, cell -> [String] in
+                let lines = cell.components(separatedBy: "\n")
+                guard truncate.contains(index) else { return lines }
+                return lines.map { $0.count > maxWidth ? String($0.prefix(maxWidth - 1)) + "…" : $0 }
+            }
+            let height = cells.map(\.count).max() ?? 1
+            return (0..<height).map { line in cells.map { line < $0.count ? $0[line] : "" } }
+        }
+        var widths = headers.map(displayWidth)
+        for row in expanded {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], displayWidth(cell))
+            }
+        }
+        func line(_ cells: [String]) -> String {
+            var text = ""
+            for (index, cell) in cells.enumerated() {
+                let isLast = index == cells.count - 1
+                text += cell + (isLast ? "" : String(repeating: " ", count: widths[index] - displayWidth(cell) + 2))
+            }
+            return text
+        }
+        var lines = [line(headers), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
+        lines += expanded.map(line)
+        return lines.joined(separator: "\n")
+    }
+
+    /// Terminal columns a string takes (wide East Asian characters and emoji count two).
+    static func displayWidth(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { total, scalar in
+            let value = scalar.value
+            if scalar.properties.generalCategory == .nonspacingMark || value == 0x200D || (0xFE00...0xFE0F).contains(value) {
+                return total
+            }
+            let wide = (0x1100...0x115F).contains(value) || (0x2E80...0xA4CF).contains(value)
+                || (0xAC00...0xD7A3).contains(value) || (0xF900...0xFAFF).contains(value)
+                || (0xFF00...0xFF60).contains(value) || (0xFFE0...0xFFE6).contains(value)
+                || (0x1F300...0x1FAFF).contains(value) || (0x20000...0x3FFFD).contains(value)
+            return total + (wide ? 2 : 1)
+        }
+    }
+
+    /// Indented JSON that keeps key order and writes non-ASCII as it is.
+    static func json(_ value: PythonJSON.Value, indent: String = "") -> String {
+        let inner = indent + "  "
+        switch value {
+        case .object(let pairs):
+            if pairs.isEmpty { return "{}" }
+            let body = pairs.map { inner + jsonString($0.key) + ": " + json($0.value, indent: inner) }
+            return "{\n" + body.joined(separator: ",\n") + "\n" + indent + "}"
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            return "[\n" + items.map { inner + json($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .string(let text): return jsonString(text)
+        default: return PythonJSON.dumps(value)
+        }
+    }
+
+    private static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// YAML of a JSON-shaped value, key order kept.
+    static func yaml(_ value: PythonJSON.Value) -> String {
+        func node(_ value: PythonJSON.Value) -> Node {
+            switch value {
+            case .object(let pairs): return .mapping(Node.Mapping(pairs.map { (Node($0.key), node($0.value)) }))
+            case .array(let items): return .sequence(Node.Sequence(items.map(node)))
+            case .string(let text): return Node(text, Tag(.str), .any)
+            case .number(let text): return Node(text, Tag(.int))
+            case .bool(let flag): return Node(flag ? "true" : "false", Tag(.bool))
+            case .null: return Node("null", Tag(.null))
+            }
+        }
+        let text = (try? Yams.serialize(node: node(value), allowUnicode: true)) ?? ""
+        return text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+
+    /// `KEY='value'` lines for a shell.
+    static func env(_ pairs: [(key: String, value: String)]) -> String {
+        pairs.map { "\($0.key)='\($0.value.replacingOccurrences(of: "'", with: "'\\''"))'" }.joined(separator: "\n")
+    }
+
+    /// Prints `document` in `format`; `table` falls back to the given table text.
+    static func emit(_ format: OutputFormat, document: PythonJSON.Value, table: () -> String,
+                     env envPairs: (() -> [(key: String, value: String)])? = nil)
+    {
+        switch format {
+        case .json: out(json(document))
+        case .yaml: out(yaml(document))
+        case .env:
+            if let envPairs { out(env(envPairs())) } else { out(yaml(document)) }
+        case .table: out(table())
+        }
+    }
+}

@@ -1,0 +1,387 @@
+import ArgumentParser
+import FerryCore
+import FerryLegacy
+import FerryMigrate
+import FerryStore
+import Foundation
+
+/// `ferry secrets-manager …`: ZenML's deprecated secrets-manager components.
+struct SecretsManagerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secrets-manager",
+        abstract: "Work with ZenML's deprecated secrets managers.",
+        subcommands: [SecretGroup.self])
+
+    /// `ferry secrets-manager secret …`, with ZenML 0.39's messages
+    /// (ZenML 0.39.1 / 0.52.0 `src/zenml/cli/secret.py`, `register_secrets_manager_subcommands`).
+    struct SecretGroup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "secret",
+            abstract: "Register, read, list, update, delete and migrate the secrets of a secrets manager.",
+            discussion: """
+                The secrets manager is chosen with --secrets-manager (a component UUID) or --secrets-file; \
+                without either, the one local secrets manager found under the configuration directory's \
+                local_stores is used.
+                """,
+            subcommands: [Register.self, Get.self, List.self, Update.self, Delete.self, Cleanup.self, Migrate.self])
+    }
+}
+
+/// Which secrets manager a command works on.
+struct ManagerOptions: ParsableArguments {
+    @Option(name: .customLong("secrets-manager"), help: ArgumentHelp("The secrets manager's component UUID.", valueName: "id"))
+    var secretsManager: String?
+
+    @Option(name: .customLong("secrets-file"),
+            help: ArgumentHelp("A local secrets manager's secrets.yaml (its `secrets_file` setting).", valueName: "path"))
+    var secretsFile: String?
+
+    /// The managers selected: one when chosen explicitly, every discovered one when `all` is set.
+    func managers(_ global: GlobalOptions, all: Bool = false, mustExist: Bool = true) throws -> [any LegacySecretsManager] {
+        let paths = global.zenmlPaths
+        if let secretsFile {
+            let parent = URL(fileURLWithPath: secretsFile).deletingLastPathComponent().lastPathComponent
+            let id = UUID(uuidString: parent) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            let component = LegacyComponent(id: id, name: parent, flavor: "local", configuration: ["secrets_file": secretsFile])
+            return [LocalSecretsManager(component: component, paths: paths)]
+        }
+        if let secretsManager {
+            guard let id = UUID(uuidString: secretsManager) else {
+                throw FerryError(.invalidInput, code: "bad_component_id",
+                                 "'\(secretsManager)' is not a component UUID (such as the name of a folder in \(paths.localStoresDirectory)).")
+            }
+            let manager = LocalSecretsManager(component: LegacyComponent(id: id, name: id.uuidString.lowercased(), flavor: "local"),
+                                              paths: paths)
+            if mustExist && !FileManager.default.fileExists(atPath: manager.secretsFile) {
+                throw FerryError(.notFound, code: "manager_not_found",
+                                 "No local secrets manager with ID \(secretsManager): '\(manager.secretsFile)' does not exist.")
+            }
+            return [manager]
+        }
+        let found = try LocalDiscovery.components(in: paths)
+        guard !found.isEmpty else {
+            throw FerryError(.notFound, code: "no_secrets_manager",
+                             "No active secrets manager found. Please create a secrets manager first and add it to your stack. (Looked for local secrets managers in '\(paths.localStoresDirectory)'; choose one with --secrets-manager or --secrets-file.)")
+        }
+        if found.count > 1 && !all {
+            throw FerryError(.invalidInput, code: "several_secrets_managers",
+                             "Several local secrets managers found (\(found.map { $0.id.uuidString.lowercased() }.joined(separator: ", "))); choose one with --secrets-manager.")
+        }
+        return found.map { LocalSecretsManager(component: $0, paths: paths) }
+    }
+
+    func manager(_ global: GlobalOptions, mustExist: Bool = true) throws -> any LegacySecretsManager {
+        try managers(global, mustExist: mustExist)[0]
+    }
+}
+
+extension SecretsManagerCommand {
+    static func valuesTable(_ values: SecretValues, show: Bool) -> String {
+        SecretCommand.valuesTable(values, show: show)
+    }
+
+    /// ZenML's `get`/`update` failure: "… does not exist or could not be loaded: 'KeyError text'."
+    static func loadFailure(_ name: String, _ error: FerryError) -> FerryError {
+        guard error.kind == .notFound else { return error }
+        return FerryError(.notFound, code: error.code,
+                          "Secret with name `\(name)` does not exist or could not be loaded: '\(error.message)'.")
+    }
+
+    struct Register: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a secret in the secrets manager.",
+            discussion: """
+                Example: ferry secrets-manager secret register db --schema=basic_auth --username=admin --password=@pw.txt
+                A value @path reads a file (at most 10,240 bytes); @@x is the literal @x.
+                """)
+        @Option(name: [.short, .long], help: "The secret schema (DEPRECATED in ZenML): arbitrary, aws, gcp, azure, basic_auth, …")
+        var schema = SecretSchema.arbitraryType
+        @Flag(name: [.short, .long], help: "Enter the values interactively.") var interactive = false
+        @OptionGroup var manager: ManagerOptions
+        @OptionGroup var global: GlobalOptions
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("NAME and --key=value pairs.", valueName: "name-and-values"))
+        var arguments: [String] = []
+
+        func run() async throws {
+            let parsed = try ZenMLArguments.parse(arguments)
+            let name = parsed.name!
+            if name == "name" { throw FerryError(.invalidInput, code: "reserved_name", "Secret names cannot be named 'name'.") }
+            if parsed.values.contains("name") {
+                throw FerryError(.invalidInput, code: "reserved_key", "You can't use 'name' as the key for one of your secrets.")
+            }
+            let schema = try SecretSchema.require(self.schema)
+            if !schema.isArbitrary {
+                Console.warning("Secret schemas will be deprecated soon. You can still use them for now, but it is recommended to avoid them.")
+            }
+            var values = parsed.values
+            if interactive {
+                guard values.isEmpty else {
+                    throw FerryError(.invalidInput, code: "interactive_with_args",
+                                     "Cannot pass secret fields as arguments when using interactive mode.")
+                }
+                if schema.isArbitrary {
+                    values = try ValuesInput.interactive()
+                } else {
+                    Console.out("You have supplied a secret schema with predefined keys. You can fill these out sequentially now. Just press ENTER to skip optional secrets that you do not want to set")
+                    for key in schema.keys {
+                        let value = try Prompt.secret("Secret value for \(key):")
+                        if !value.isEmpty { values[key] = try ZenMLArguments.expandFileValue(key: key, value: value) }
+                    }
+                }
+            } else if values.isEmpty {
+                throw FerryError(.invalidInput, code: "no_values",
+                                 "Secret fields must be passed as arguments when not using interactive mode.")
+            }
+            let content: SecretValues
+            do {
+                content = try schema.validate(values)
+            } catch let error as FerryError {
+                throw FerryError(.invalidInput, code: error.code, "Secret values do not conform with the secret schema: \(error.message)")
+            }
+            let target = try manager.manager(global, mustExist: false)
+            try target.validateSecretName(name)
+            if global.output == .table {
+                Console.out("The following secret will be registered.")
+                Console.out(valuesTable(content, show: global.showSecrets))
+            }
+            do {
+                try await target.registerSecret(LegacySecret(name: name, schemaType: schema.type, values: content))
+            } catch let error as FerryError where error.kind == .alreadyExists {
+                throw FerryError(.alreadyExists, code: error.code, "A secret with name '\(name)' already exists.")
+            }
+            if global.output == .table { Console.out("Secret `\(name)` registered in '\(target.location)'.") }
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Get a secret, given its name.")
+        @Argument(help: "The secret's name.") var name: String
+        @OptionGroup var manager: ManagerOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let source = try manager.manager(global)
+            let secret: LegacySecret
+            do {
+                secret = try await source.getSecret(named: name)
+            } catch let error as FerryError {
+                throw loadFailure(name, error)
+            }
+            let show = global.showSecrets
+            let document = PythonJSON.Value.object([
+                ("name", .string(secret.name)), ("schema", .string(secret.schemaType)),
+                ("values", .object(secret.values.revealedPairs.map { ($0.key, .string(Console.shown($0.value, show))) })),
+            ])
+            Console.emit(global.output, document: document, table: {
+                var text = valuesTable(secret.values, show: show)
+                switch secret.conformance {
+                case .current: break
+                case .unknownSchema:
+                    text += "\nNote: schema `\(secret.schemaType)` is not one Ferry knows; the values are shown as stored."
+                case .variant(let versions):
+                    text += "\nNote: the values fit the `\(secret.schemaType)` schema of ZenML \(versions), not ZenML 0.52's."
+                case .nonConforming(let reasons):
+                    text += "\nNote: the values do not fit the `\(secret.schemaType)` schema: " + reasons.joined(separator: "; ")
+                }
+                return text
+            }, env: { secret.values.revealedPairs.map { ($0.key, Console.shown($0.value, show)) } })
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the names of all secrets in the secrets manager.")
+        @OptionGroup var manager: ManagerOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let names = try await manager.manager(global).secretNames().sorted(by: PythonText.codePointLess)
+            if names.isEmpty && global.output == .table {
+                Console.warning("No secrets registered.")
+                return
+            }
+            Console.emit(global.output, document: .array(names.map { .string($0) })) {
+                Console.table(["SECRET_NAMES"], names.map { [$0] })
+            }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Update a secret with a given name.")
+        @Flag(name: [.short, .long], help: "Enter new values for the existing keys interactively.") var interactive = false
+        @OptionGroup var manager: ManagerOptions
+        @OptionGroup var global: GlobalOptions
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("NAME and --key=value pairs.", valueName: "name-and-values"))
+        var arguments: [String] = []
+
+        func run() async throws {
+            let parsed = try ZenMLArguments.parse(arguments)
+            let name = parsed.name!
+            let target = try manager.manager(global)
+            let secret: LegacySecret
+            do {
+                secret = try await target.getSecret(named: name)
+            } catch let error as FerryError {
+                throw loadFailure(name, error)
+            }
+            if parsed.values.contains("name") {
+                throw FerryError(.invalidInput, code: "reserved_key", "Secret names cannot be passed as arguments.")
+            }
+            var updated = secret.values
+            if interactive {
+                guard parsed.values.isEmpty else {
+                    throw FerryError(.invalidInput, code: "interactive_with_args",
+                                     "Cannot pass secret fields as arguments when using interactive mode.")
+                }
+                Console.out("You will now have a chance to overwrite each secret one by one. Press enter to skip.")
+                for key in secret.values.keys {
+                    let value = try Prompt.secret("New value for \(key):")
+                    if !value.isEmpty { updated[key] = value }
+                }
+            } else {
+                guard !parsed.values.isEmpty else {
+                    throw FerryError(.invalidInput, code: "no_values",
+                                     "Secret fields must be passed as arguments when not using interactive mode.")
+                }
+                updated.merge(parsed.values)
+            }
+            var content = updated
+            if let schema = secret.schema {
+                do {
+                    content = try schema.validate(updated)
+                } catch let error as FerryError {
+                    throw FerryError(.invalidInput, code: error.code, "Secret values do not conform with the secret schema: \(error.message)")
+                }
+            }
+            if global.output == .table {
+                Console.out("The following secret will be updated.")
+                Console.out(valuesTable(content, show: global.showSecrets))
+            }
+            do {
+                try await target.updateSecret(LegacySecret(name: name, schemaType: secret.schemaType, values: content))
+            } catch let error as FerryError where error.kind == .notFound {
+                throw FerryError(.notFound, code: error.code, "Secret with name `\(name)` already exists.")
+            }
+            Console.out("Secret with name '\(name)' has been updated")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a secret identified by its name.")
+        @Argument(help: "The secret's name.") var name: String
+        @Flag(name: [.short, .long], help: "Skip asking for confirmation.") var yes = false
+        @OptionGroup var manager: ManagerOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let target = try manager.manager(global)
+            if !yes {
+                guard try Prompt.confirm("This will delete all data associated with the `\(name)` secret. Are you sure you want to proceed?")
+                else {
+                    Console.out("Aborting secret deletion...")
+                    return
+                }
+            }
+            do {
+                try await target.deleteSecret(named: name)
+            } catch let error as FerryError where error.kind == .notFound {
+                throw FerryError(.notFound, code: error.code, "Secret with name `\(name)` no longer present.")
+            }
+            Console.out("Deleted secret `\(name)`.")
+        }
+    }
+
+    struct Cleanup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete all secrets of the secrets manager.")
+        @Flag(name: [.short, .long], help: "Skip asking for confirmation.") var yes = false
+        @OptionGroup var manager: ManagerOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let target = try manager.manager(global)
+            if !yes {
+                guard try Prompt.confirm("This will delete all secrets. Are you sure you want to proceed?") else {
+                    Console.out("Aborting deletion of all secrets...")
+                    return
+                }
+            }
+            try await target.deleteAllSecrets()
+            Console.out("Deleted all secrets.")
+        }
+    }
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Migrate secrets into the centralized secrets store.",
+            discussion: """
+                Every secret keeps its name and its key→value map (the schema is dropped), as in ZenML. \
+                A target with the same name and values is skipped; one with other values is a conflict \
+                unless --non-interactive, which overwrites it. Each target is read back and compared; \
+                --delete removes a source only after that check. Without --secrets-manager or \
+                --secrets-file, every local secrets manager found is migrated. --dry-run prints the plan only.
+                """)
+        @Argument(help: "Only these secrets.") var secretNames: [String] = []
+        @Flag(help: "Delete each secret from the secrets manager once its copy verified equal.") var delete = false
+        @Flag(name: .customLong("non-interactive"), help: "Overwrite targets that hold other values.") var nonInteractive = false
+        @Flag(name: [.short, .long], help: "Create the secrets as private.") var `private` = false
+        @Flag(name: .customLong("dry-run"), help: "Show the plan without changing anything.") var dryRun = false
+        @OptionGroup var manager: ManagerOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let sources = try manager.managers(global, all: true)
+            let store = try global.openStore()
+            var options = MigrationOptions()
+            options.names = secretNames
+            options.isPrivate = `private`
+            options.overwrite = nonInteractive
+            options.deleteSources = delete
+            let migrator = Migrator(store: store, logger: Log.logger("ferry.migrate"))
+            var plan = try await migrator.plan(sources: sources, options: options)
+            if plan.isEmpty {
+                Console.out("Your Secrets Manager is empty. Nothing to migrate.")
+                return
+            }
+            if !dryRun { await migrator.apply(&plan, sources: sources, options: options) }
+            let rows = plan.map { item -> [String] in
+                [item.component.name, item.legacyName, item.targetName,
+                 dryRun ? item.action.rawValue : Self.outcome(item), item.detail ?? ""]
+            }
+            let document = PythonJSON.Value.array(plan.map { item in
+                .object([("component_id", .string(item.component.id.uuidString.lowercased())),
+                         ("flavor", .string(item.component.flavor)), ("scope", .string(item.component.scope.rawValue)),
+                         ("legacy_name", .string(item.legacyName)), ("target_name", .string(item.targetName)),
+                         ("action", .string(item.action.rawValue)), ("verified", .bool(item.verified)),
+                         ("deleted_source", .bool(item.deletedSource)), ("detail", item.detail.map { .string($0) } ?? .null)])
+            })
+            Console.emit(global.output, document: document) {
+                var counts: [String: Int] = [:]
+                for item in plan { counts[item.action.rawValue, default: 0] += 1 }
+                let summary = ["create", "update", "skip (identical)", "conflict", "unreadable", "failed"]
+                    .compactMap { key in counts[key].map { "\($0) \(key)" } }.joined(separator: ", ")
+                return Console.table(["COMPONENT", "SECRET", "TARGET", dryRun ? "PLANNED" : "RESULT", "DETAIL"], rows,
+                                     truncate: [0, 1, 2])
+                    + "\n" + (dryRun ? "Plan: " : "Done: ") + summary
+            }
+            let incomplete = plan.filter { [.conflict, .unreadable, .failed].contains($0.action) }.count
+            if !dryRun && incomplete == 0 && plan.contains(where: { $0.action == .create || $0.action == .update }) {
+                if global.output == .table { Console.out("Congratulations! Your secrets were migrated successfully.") }
+            }
+            if !dryRun && incomplete > 0 {
+                throw FerryError(.backend, code: "migration_incomplete",
+                                 "\(incomplete) secret\(incomplete == 1 ? "" : "s") could not be migrated (see the table).")
+            }
+        }
+
+        static func outcome(_ item: MigrationItem) -> String {
+            var text: String
+            switch item.action {
+            case .create: text = "created"
+            case .update: text = "updated"
+            default: text = item.action.rawValue
+            }
+            if item.verified { text += ", verified" }
+            if item.deletedSource { text += ", source deleted" }
+            return text
+        }
+    }
+}
