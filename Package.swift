@@ -67,6 +67,6 @@ let package = Package(
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryCrypto"], exclude: ["Fixtures"]),
         .testTarget(name: "FerryLegacyTests", dependencies: ["FerryCore", "FerryLegacy", "FerryTesting"]),
         .testTarget(name: "FerryStoreTests", dependencies: ["FerryCore", "FerryCrypto", "FerryStore", "FerryTesting"]),
-        .testTarget(name: "FerryCLITests", dependencies: ["FerryCore"]),
+        .testTarget(name: "FerryCLITests", dependencies: ["FerryCore", "FerryTesting"]),
     ]
 )

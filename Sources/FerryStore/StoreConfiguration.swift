@@ -89,11 +89,15 @@ public struct StoreConfiguration: Sendable, Equatable {
 
     /// The database path named by a `--store` value.
     public static func databasePath(fromLocation location: String) throws -> String {
-        if location.hasPrefix("sqlite:///") { return String(location.dropFirst("sqlite://".count)) }
-        if location.contains("://") {
+        var location = location
+        if location.hasPrefix("sqlite:///") {
+            // SQLAlchemy's form: sqlite:///relative.db, sqlite:////absolute.db.
+            location = String(location.dropFirst("sqlite:///".count))
+        } else if location.contains("://") {
             throw FerryError(.unsupported, code: "store_url",
                              "Store '\(location)' is not supported yet: give an SQLite path or an sqlite:/// URL.")
         }
+        guard !location.isEmpty else { throw FerryError(.invalidInput, code: "store_url", "The store location is empty.") }
         let expanded = NSString(string: location).expandingTildeInPath
         return expanded.hasPrefix("/") ? expanded : FileManager.default.currentDirectoryPath + "/" + expanded
     }

@@ -67,16 +67,15 @@ public struct ZenMLValuesCodec: Sendable {
             }
             return try PythonJSON.parseFlatMap(plainJSON, what: "The stored values of secret \(secret)")
         }
+        let unencrypted = FerryError(.encryptionKey, code: "unexpected_encryption_key",
+                                     "The values of secret \(secret) were stored without encryption, but an encryption key is configured.")
         guard let raw = PythonBase64.decode(text), raw.count >= AESGCM.nonceSize + AESGCM.tagSize else {
-            throw undecodable(secret)
+            throw plainJSON == nil ? undecodable(secret) : unencrypted
         }
         let bytes = [UInt8](raw)
         let box = AESGCM.SealedBox(nonce: Array(bytes[0..<12]), ciphertext: Array(bytes[28...]), tag: Array(bytes[12..<28]))
         guard let plain = try? AESGCM.open(box, key: key), let json = String(bytes: plain, encoding: .utf8) else {
-            if plainJSON != nil {
-                throw FerryError(.encryptionKey, code: "unexpected_encryption_key",
-                                 "The values of secret \(secret) were stored without encryption, but an encryption key is configured.")
-            }
+            if plainJSON != nil { throw unencrypted }
             throw FerryError(.encryptionKey, code: "wrong_encryption_key",
                              "The values of secret \(secret) cannot be decrypted: the encryption key is wrong.")
         }

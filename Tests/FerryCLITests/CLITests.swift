@@ -1,0 +1,251 @@
+import FerryCore
+import FerryTesting
+import Foundation
+import Testing
+
+/// Runs the built `ferry` binary (`swift build` first; `FERRY_BIN` overrides) in a private
+/// FERRY_HOME and ZenML configuration directory.
+struct Ferry {
+    static let binary = Repository.ferryBinary(from: #filePath)
+    let home: TemporaryDirectory
+    var environment: [String: String]
+
+    init(_ extra: [String: String] = [:]) throws {
+        home = try TemporaryDirectory("ferry-cli")
+        environment = ["FERRY_HOME": home.file("data"), "ZENML_CONFIG_PATH": home.file("zenml"), "FERRY_STORE": "",
+                       "FERRY_SECRETS_STORE_ENCRYPTION_KEY": "", "ZENML_LOCAL_STORES_PATH": ""]
+        environment.merge(extra) { _, new in new }
+    }
+
+    @discardableResult
+    func callAsFunction(_ arguments: String..., stdin: String? = nil) throws -> ProcessResult {
+        try run(arguments, stdin: stdin)
+    }
+
+    func run(_ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
+        try ProcessRunner.run(Self.binary, arguments, stdin: stdin, environment: environment, directory: home.path)
+    }
+}
+
+@Suite(.serialized) struct HelpTests {
+    @Test(arguments: [
+        [], ["secret"], ["secret", "create"], ["secret", "get"], ["secret", "list"], ["secret", "update"],
+        ["secret", "rename"], ["secret", "delete"], ["secret", "export"], ["secrets-manager"], ["secrets-manager", "secret"],
+        ["secrets-manager", "secret", "register"], ["secrets-manager", "secret", "get"], ["secrets-manager", "secret", "list"],
+        ["secrets-manager", "secret", "update"], ["secrets-manager", "secret", "delete"], ["secrets-manager", "secret", "cleanup"],
+        ["secrets-manager", "secret", "migrate"],
+    ])
+    func everyCommandHasHelp(_ path: [String]) throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let result = try ferry.run(path + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: ferry"))
+    }
+}
+
+@Suite(.serialized) struct SecretCommandTests {
+    @Test func createGetListUpdateRenameExportDelete() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        var result = try ferry("secret", "create", "db", "--user=admin", "--password=s3cr3t-VALUE", "--values", #"{"port": "5432"}"#)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Secret 'db' successfully created."))
+        #expect(!result.stdout.contains("s3cr3t-VALUE"))
+
+        result = try ferry("secret", "get", "db")
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Fetched public secret with name `db`"))
+        #expect(result.stdout.contains("***"))
+        #expect(!result.stdout.contains("s3cr3t-VALUE") && !result.stdout.contains("admin"))
+
+        result = try ferry("secret", "get", "db", "--show-secrets", "-o", "json")
+        guard case .object(let document) = try PythonJSON.parse(result.stdout),
+            case .object(let values)? = document.first(where: { $0.key == "values" })?.value
+        else {
+            Issue.record("get -o json is not an object with values")
+            return
+        }
+        #expect(values.map(\.key) == ["user", "password", "port"])
+        #expect(values.first { $0.key == "password" }?.value == .string("s3cr3t-VALUE"))
+
+        result = try ferry("secret", "get", "db", "-o", "env", "--show-secrets")
+        #expect(result.stdout.contains("password='s3cr3t-VALUE'"))
+
+        result = try ferry("secret", "update", "db", "--port=6543", "-r", "user")
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try ferry("secret", "get", "db", "-o", "json", "--show-secrets")
+        #expect(result.stdout.contains("6543") && !result.stdout.contains("\"user\""))
+
+        result = try ferry("secret", "rename", "db", "--new-name", "database")
+        #expect(result.stdout.contains("Secret 'db' successfully renamed to 'database'."))
+
+        result = try ferry("secret", "export", "datab", "-f", "out.yaml")
+        #expect(result.status == 0, "\(result.stderr)")
+        let exported = try String(contentsOfFile: ferry.home.file("out.yaml"), encoding: .utf8)
+        #expect(exported == "password: s3cr3t-VALUE\nport: '6543'\n")
+        #expect(try FileManager.default.attributesOfItem(atPath: ferry.home.file("out.yaml"))[.posixPermissions] as? Int == 0o600)
+        result = try ferry("secret", "create", "reimported", "--values", "@out.yaml")
+        #expect(result.status == 0, "\(result.stderr)")
+
+        result = try ferry("secret", "list", "-o", "json", "--sort_by", "asc:name")
+        #expect(result.stdout.contains("\"total\": 2"))
+        #expect(result.stdout.range(of: "database")!.lowerBound < result.stdout.range(of: "reimported")!.lowerBound)
+
+        // No terminal and no --yes: refused with exit code 2, nothing deleted.
+        result = try ferry("secret", "delete", "database")
+        #expect(result.status == 2)
+        #expect(try ferry("secret", "get", "database").status == 0)
+        result = try ferry("secret", "delete", "database", "-y")
+        #expect(result.status == 0)
+        #expect(try ferry("secret", "get", "database").status == 1)
+    }
+
+    @Test func usageErrorsExit64AndNeverEchoValues() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        for arguments in [["secret", "create", "db", "--bad-key=leaky-VALUE"], ["secret", "create", "db", "leaky-VALUE"],
+                          ["secret", "create", "name", "--a=leaky-VALUE"], ["secret", "create", "db", "--name=leaky-VALUE"]]
+        {
+            let result = try ferry.run(arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(!result.stderr.contains("leaky-VALUE") && !result.stdout.contains("leaky-VALUE"))
+        }
+        #expect(try ferry("secret", "get", "missing").status == 1)
+        #expect(try ferry("secret", "list", "--size", "0").status == 64)
+    }
+
+    @Test func valuesFromStdinAndInteractivePipes() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        var result = try ferry("secret", "create", "piped", "--values", "-", stdin: "a: '1'\nb: two\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try ferry("secret", "create", "typed", "-i", stdin: "key1\nvalue one\nkey2\n@@literal\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try ferry("secret", "get", "typed", "-o", "json", "--show-secrets")
+        #expect(result.stdout.contains(#""key1": "value one""#) && result.stdout.contains(#""key2": "@literal""#))
+        result = try ferry("secret", "get", "piped", "-o", "json", "--show-secrets")
+        #expect(result.stdout.contains(#""b": "two""#))
+    }
+
+    @Test func encryptedStoreNeedsItsKey() throws {
+        var ferry = try Ferry()
+        defer { ferry.home.remove() }
+        ferry.environment["FERRY_SECRETS_STORE_ENCRYPTION_KEY"] = "right"
+        #expect(try ferry("secret", "create", "s", "--a=1").status == 0)
+        ferry.environment["FERRY_SECRETS_STORE_ENCRYPTION_KEY"] = "wrong"
+        var result = try ferry("secret", "get", "s")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("encryption key"))
+        #expect(try ferry("secret", "create", "t", "--a=1").status == 1)
+        ferry.environment["FERRY_SECRETS_STORE_ENCRYPTION_KEY"] = ""
+        result = try ferry("secret", "get", "s")
+        #expect(result.status == 1 && result.stderr.contains("FERRY_SECRETS_STORE_ENCRYPTION_KEY"))
+        ferry.environment["FERRY_SECRETS_STORE_ENCRYPTION_KEY"] = "right"
+        result = try ferry("secret", "list", "-o", "json")
+        #expect(result.stdout.contains("\"total\": 1"))
+    }
+}
+
+@Suite(.serialized) struct SecretsManagerCommandTests {
+    @Test func registerGetListUpdateDeleteCleanup() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let id = UUID().uuidString.lowercased()
+        var result = try ferry("secrets-manager", "secret", "list")
+        #expect(result.status == 1 && result.stderr.contains("No active secrets manager found."))
+
+        result = try ferry("secrets-manager", "secret", "register", "aws1", "--schema=aws", "--aws_access_key_id=AKIA",
+                           "--aws_secret_access_key=sec-VALUE", "--secrets-manager", id)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("Secret schemas will be deprecated soon."))
+        #expect(!result.stdout.contains("sec-VALUE"))
+        let file = ferry.home.file("zenml/local_stores/\(id)/secrets.yaml")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("zenml_schema_name: aws"))
+
+        result = try ferry("secrets-manager", "secret", "register", "aws1", "--a=1")
+        #expect(result.status == 1 && result.stderr.contains("A secret with name 'aws1' already exists."))
+        result = try ferry("secrets-manager", "secret", "register", "bad", "--schema=aws", "--aws_access_key_id=A")
+        #expect(result.status == 64 && result.stderr.contains("Secret values do not conform with the secret schema"))
+        result = try ferry("secrets-manager", "secret", "register", "x", "--schema=nope", "--a=1")
+        #expect(result.status == 64 && result.stderr.contains("No SecretSchema class found for schema flavor `nope`"))
+
+        result = try ferry("secrets-manager", "secret", "get", "aws1", "--show-secrets")
+        #expect(result.stdout.contains("sec-VALUE"))
+        result = try ferry("secrets-manager", "secret", "get", "nope")
+        #expect(result.stderr.contains("Secret with name `nope` does not exist or could not be loaded: 'Secret `nope` does not exists.'."))
+
+        result = try ferry("secrets-manager", "secret", "update", "aws1", "--aws_session_token=tok")
+        #expect(result.stdout.contains("Secret with name 'aws1' has been updated"))
+        result = try ferry("secrets-manager", "secret", "update", "aws1", "--unknown=1")
+        #expect(result.status == 64)
+
+        #expect(try ferry("secrets-manager", "secret", "register", "second", "--k=v").status == 0)
+        result = try ferry("secrets-manager", "secret", "list", "-o", "json")
+        #expect(result.stdout.contains("aws1") && result.stdout.contains("second"))
+
+        #expect(try ferry("secrets-manager", "secret", "delete", "second").status == 2)
+        result = try ferry("secrets-manager", "secret", "delete", "second", "-y")
+        #expect(result.stdout.contains("Deleted secret `second`."))
+        result = try ferry("secrets-manager", "secret", "delete", "second", "-y")
+        #expect(result.stderr.contains("Secret with name `second` no longer present."))
+        #expect(try ferry("secrets-manager", "secret", "cleanup", "-y").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: file))
+    }
+
+    /// Eight processes register into one file at once; none of the writes is lost.
+    @Test func concurrentProcessesLoseNothing() async throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let id = UUID().uuidString.lowercased()
+        try await withThrowingTaskGroup(of: Int32.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    try ferry.run(["secrets-manager", "secret", "register", "s\(index)", "--v=\(index)", "--secrets-manager", id]).status
+                }
+            }
+            for try await status in group { #expect(status == 0) }
+        }
+        let result = try ferry("secrets-manager", "secret", "list", "-o", "json", "--secrets-manager", id)
+        for index in 0..<8 { #expect(result.stdout.contains("\"s\(index)\"")) }
+    }
+
+    /// The README's main job: every fixture secret moves into the embedded store, verified, and a re-run changes nothing.
+    @Test func migrateTheZenMLFixtures() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let config = ferry.home.file("config")
+        try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0/config", toPath: config)
+        var result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--dry-run")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Plan: 52 create"))
+        #expect(try ferry("secret", "list", "-o", "json").stdout.contains("\"total\": 0"))
+
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Done: 52 create"))
+        #expect(result.stdout.contains("created, verified"))
+        result = try ferry("secret", "get", "aws_with_token", "-o", "json", "--show-secrets")
+        #expect(result.stdout.contains("AKIAIOSFODNN7EXAMPLE"))
+
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "-o", "json")
+        #expect(result.status == 0)
+        #expect(!result.stdout.contains("\"create\"") && result.stdout.contains("skip (identical)"))
+
+        // A changed target is a conflict (exit 1) unless --non-interactive overwrites it.
+        #expect(try ferry("secret", "update", "aws_with_token", "--aws_session_token=changed").status == 0)
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config)
+        #expect(result.status == 1 && result.stdout.contains("1 conflict"))
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--non-interactive", "aws_with_token",
+                           "--secrets-manager", "c634a458-2ceb-4b51-99c1-f8e9e14c9574")
+        #expect(result.status == 0 && result.stdout.contains("updated, verified"))
+
+        // --delete removes the source only after verifying.
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--delete", "rotating",
+                           "--secrets-manager", "c634a458-2ceb-4b51-99c1-f8e9e14c9574")
+        #expect(result.stdout.contains("source deleted"))
+        result = try ferry("secrets-manager", "secret", "get", "rotating", "--config-dir", config,
+                           "--secrets-manager", "c634a458-2ceb-4b51-99c1-f8e9e14c9574")
+        #expect(result.status == 1)
+    }
+}
