@@ -178,7 +178,7 @@ public enum PythonJSON {
                     skipSpace()
                     let value = try parseValue(depth: depth + 1)
                     // A repeated key keeps its first position and its last value (Python dict).
-                    if let existing = pairs.firstIndex(where: { $0.key == key }) {
+                    if let existing = pairs.firstIndex(where: { PythonText.scalarsEqual($0.key, key) }) {
                         pairs[existing].value = value
                     } else {
                         pairs.append((key, value))

@@ -28,6 +28,11 @@ public enum PythonText {
         return true
     }
 
+    /// Python's `==` on `str`: the same Unicode scalars (no canonical equivalence).
+    public static func scalarsEqual(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.unicodeScalars.elementsEqual(rhs.unicodeScalars)
+    }
+
     /// Sorts as Python sorts `str` values: by Unicode code points.
     public static func codePointLess(_ lhs: String, _ rhs: String) -> Bool {
         lhs.unicodeScalars.lexicographicallyPrecedes(rhs.unicodeScalars) { $0.value < $1.value }

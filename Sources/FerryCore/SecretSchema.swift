@@ -68,6 +68,16 @@ public struct SecretSchema: Sendable, Hashable {
     /// `get_schema_keys()`: the declared keys.
     public var keys: [String] { fields.map(\.name) }
 
+    /// `values` in the order ZenML's `content` gives them: declared fields in declaration order,
+    /// then any other keys in their given order (an arbitrary schema keeps the given order).
+    public func ordered(_ values: SecretValues) -> SecretValues {
+        if isArbitrary { return values }
+        var result = SecretValues()
+        for key in keys { if let value = values[key] { result[key] = value } }
+        for (key, value) in values.revealedPairs where !result.contains(key) { result[key] = value }
+        return result
+    }
+
     /// The declared field called `name`, if any.
     public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
 

@@ -15,7 +15,8 @@ public struct SecretValues: Sendable, Hashable, CustomStringConvertible, CustomD
     CustomReflectable, ExpressibleByDictionaryLiteral
 {
     private var order: [String] = []
-    private var storage: [String: String] = [:]
+    /// Keyed by Unicode scalars: Python tells "é" and "e\u{301}" apart, Swift's `String ==` does not.
+    private var storage: [ScalarKey: String] = [:]
 
     /// An empty map.
     public init() {}
@@ -37,28 +38,30 @@ public struct SecretValues: Sendable, Hashable, CustomStringConvertible, CustomD
     public var isEmpty: Bool { order.isEmpty }
 
     /// Whether `key` is present.
-    public func contains(_ key: String) -> Bool { storage[key] != nil }
+    public func contains(_ key: String) -> Bool { storage[ScalarKey(key)] != nil }
 
     /// Sets or removes a value; reading returns the clear value (use ``revealed(_:)`` where the intent should show).
     public subscript(key: String) -> String? {
-        get { storage[key] }
+        get { storage[ScalarKey(key)] }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { order.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                order.removeAll { $0 == key }
+                if storage.updateValue(newValue, forKey: ScalarKey(key)) == nil { order.append(key) }
+            } else if storage.removeValue(forKey: ScalarKey(key)) != nil {
+                order.removeAll { ScalarKey($0) == ScalarKey(key) }
             }
         }
     }
 
     /// The clear value of `key`.
-    public func revealed(_ key: String) -> String? { storage[key] }
+    public func revealed(_ key: String) -> String? { storage[ScalarKey(key)] }
 
     /// The clear pairs in insertion order.
-    public var revealedPairs: [(key: String, value: String)] { order.map { ($0, storage[$0]!) } }
+    public var revealedPairs: [(key: String, value: String)] { order.map { ($0, storage[ScalarKey($0)]!) } }
 
     /// The clear values as a dictionary.
-    public var revealedDictionary: [String: String] { storage }
+    public var revealedDictionary: [String: String] {
+        Dictionary(storage.map { ($0.key.text, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// Adds or overwrites every pair of `other`, keeping this map's order for existing keys.
     public mutating func merge(_ other: SecretValues) {
@@ -66,9 +69,12 @@ public struct SecretValues: Sendable, Hashable, CustomStringConvertible, CustomD
     }
 
     /// Total UTF-8 bytes of all keys and values (ZenML 0.98 caps this at 64 KiB).
-    public var utf8ByteCount: Int { storage.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count } }
+    public var utf8ByteCount: Int { storage.reduce(0) { $0 + $1.key.text.utf8.count + $1.value.utf8.count } }
 
-    public static func == (lhs: SecretValues, rhs: SecretValues) -> Bool { lhs.storage == rhs.storage }
+    public static func == (lhs: SecretValues, rhs: SecretValues) -> Bool {
+        lhs.storage.count == rhs.storage.count
+            && lhs.storage.allSatisfy { key, value in rhs.storage[key].map { PythonText.scalarsEqual($0, value) } ?? false }
+    }
     public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
 
     public var description: String {
@@ -76,4 +82,15 @@ public struct SecretValues: Sendable, Hashable, CustomStringConvertible, CustomD
     }
     public var debugDescription: String { "SecretValues(\(description))" }
     public var customMirror: Mirror { Mirror(self, children: ["keys": order], displayStyle: .struct) }
+}
+
+/// A dictionary key that compares strings by Unicode scalars, as Python compares `str`
+/// (Swift's `String ==` treats canonically equivalent strings as equal).
+public struct ScalarKey: Hashable, Sendable {
+    public let text: String
+    public init(_ text: String) { self.text = text }
+    public static func == (lhs: ScalarKey, rhs: ScalarKey) -> Bool { PythonText.scalarsEqual(lhs.text, rhs.text) }
+    public func hash(into hasher: inout Hasher) {
+        for scalar in text.unicodeScalars { hasher.combine(scalar.value) }
+    }
 }

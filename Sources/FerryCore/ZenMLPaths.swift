@@ -36,7 +36,8 @@ public struct ZenMLPaths: Sendable, Equatable {
     }
 
     /// Paths as ZenML derives them from `environment`.
-    public init(environment: [String: String], home: String = NSHomeDirectory()) {
+    public init(environment: [String: String], home: String? = nil) {
+        let home = home ?? Self.home(environment)
         if let config = environment["ZENML_CONFIG_PATH"], !config.isEmpty {
             self.init(configDirectory: config, environment: environment)
         } else {
@@ -55,6 +56,12 @@ public struct ZenMLPaths: Sendable, Equatable {
         if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/zenml" }
         return home + "/.config/zenml"
         #endif
+    }
+
+    /// The home folder as Python's `os.path.expanduser("~")` finds it: `$HOME` first.
+    public static func home(_ environment: [String: String]) -> String {
+        if let home = environment["HOME"], !home.isEmpty { return home }
+        return NSHomeDirectory()
     }
 
     /// `LocalSecretsManager.get_default_secret_store_path(id)`.

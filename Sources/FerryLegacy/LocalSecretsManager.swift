@@ -46,16 +46,16 @@ public struct LocalSecretsManager: LegacySecretsManager {
 
     public func registerSecret(_ secret: LegacySecret) async throws {
         try modify { secrets in
-            guard secrets[secret.name] == nil else {
+            guard secrets[ScalarKey(secret.name)] == nil else {
                 throw FerryError(.alreadyExists, code: "secret_exists", "Secret `\(secret.name)` already exists.")
             }
-            secrets[secret.name] = Self.encode(secret)
+            secrets[ScalarKey(secret.name)] = Self.encode(secret)
         }
     }
 
     public func getSecret(named name: String) async throws -> LegacySecret {
         let secrets = try load()
-        guard let entry = secrets[name] else {
+        guard let entry = secrets[ScalarKey(name)] else {
             throw FerryError(.notFound, code: "secret_not_found", "Secret `\(name)` does not exists.")
         }
         return try decode(name: name, entry: entry)
@@ -67,16 +67,16 @@ public struct LocalSecretsManager: LegacySecretsManager {
 
     public func updateSecret(_ secret: LegacySecret) async throws {
         try modify { secrets in
-            guard secrets[secret.name] != nil else {
+            guard secrets[ScalarKey(secret.name)] != nil else {
                 throw FerryError(.notFound, code: "secret_not_found", "Secret `\(secret.name)` did not exist.")
             }
-            secrets[secret.name] = Self.encode(secret)
+            secrets[ScalarKey(secret.name)] = Self.encode(secret)
         }
     }
 
     public func deleteSecret(named name: String) async throws {
         try modify { secrets in
-            guard secrets.removeValue(forKey: name) != nil else {
+            guard secrets.removeValue(forKey: ScalarKey(name)) != nil else {
                 throw FerryError(.notFound, code: "secret_not_found", "Secret `\(name)` does not exists.")
             }
         }
@@ -117,12 +117,14 @@ public struct LocalSecretsManager: LegacySecretsManager {
             }
             values[key] = value
         }
-        return LegacySecret(name: name, schemaType: schema, values: values)
+        // `get_secret` builds the schema class, whose `content` follows the declaration order.
+        return LegacySecret(name: name, schemaType: schema, values: SecretSchema.named(schema)?.ordered(values) ?? values)
     }
 
-    private func load() throws -> [String: Entry] {
-        var result: [String: Entry] = [:]
-        for item in try loadDocument() { result[item.name] = item.entry }
+    /// Secrets by name; names compare as Python compares them (by Unicode scalars).
+    private func load() throws -> [ScalarKey: Entry] {
+        var result: [ScalarKey: Entry] = [:]
+        for item in try loadDocument() { result[ScalarKey(item.name)] = item.entry }
         return result
     }
 
@@ -162,13 +164,13 @@ public struct LocalSecretsManager: LegacySecretsManager {
     }
 
     /// Read-modify-write of the whole file under the folder lock.
-    private func modify(_ change: (inout [String: Entry]) throws -> Void) throws {
+    private func modify(_ change: (inout [ScalarKey: Entry]) throws -> Void) throws {
         try SecureFile.withLock(onFolderOf: secretsFile) {
             var secrets = try load()
             try change(&secrets)
             let document = PyYAMLValue.mapping(
                 secrets.map { name, entry in
-                    (key: name, value: PyYAMLValue.mapping(entry.map { (key: $0.key, value: PyYAMLValue.string($0.value)) }))
+                    (key: name.text, value: PyYAMLValue.mapping(entry.map { (key: $0.key, value: PyYAMLValue.string($0.value)) }))
                 })
             try SecureFile.write(Data(PyYAMLEmitter.dump(document).utf8), to: secretsFile)
         }

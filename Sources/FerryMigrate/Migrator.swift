@@ -64,12 +64,14 @@ public struct Migrator: Sendable {
     public func plan(sources: [any LegacySecretsManager], options: MigrationOptions) async throws -> [MigrationItem] {
         var items: [MigrationItem] = []
         var claimed: [String: (component: LegacyComponent, values: SecretValues)] = [:]
-        for source in sources {
-            let available = try await source.secretNames()
-            for name in options.names where !available.contains(name) {
-                throw FerryError(.notFound, code: "secret_not_found",
-                                 "Secret with name `\(name)` not found. Please double-check the name and try again.")
-            }
+        var listed: [(source: any LegacySecretsManager, names: [String])] = []
+        for source in sources { listed.append((source, try await source.secretNames())) }
+        let everyName = Set(listed.flatMap(\.names))
+        for name in options.names where !everyName.contains(name) {
+            throw FerryError(.notFound, code: "secret_not_found",
+                             "Secret with name `\(name)` not found. Please double-check the name and try again.")
+        }
+        for (source, available) in listed {
             let names = options.names.isEmpty ? available : available.filter(options.names.contains)
             for name in names {
                 var item: MigrationItem

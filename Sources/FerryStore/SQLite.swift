@@ -28,7 +28,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Opens (and with `create`, creates with mode 0600) the database at `path`.
     public init(path: String, readOnly: Bool = false, create: Bool = true) throws {
         self.path = path
-        if !readOnly && create && !FileManager.default.fileExists(atPath: path) {
+        if !readOnly && create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
             try SecureFile.createParentDirectories(of: path)
             // Create the file ourselves so that it is 0600 from the start.
             let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)

@@ -28,8 +28,7 @@ public final class SecretStore: Sendable {
 
     /// Opens the store that `configuration` describes.
     public init(configuration: StoreConfiguration, logger: Logger = Logger(label: "ferry.store")) throws {
-        database = try StoreDatabase(path: configuration.databasePath)
-        self.logger = logger
+        // Check the configuration before touching the database, so a bad one creates nothing.
         let secrets = configuration.secretsStore
         switch secrets.type {
         case "sql":
@@ -38,8 +37,6 @@ public final class SecretStore: Sendable {
                 throw FerryError(.configuration, code: "config_unknown_field",
                                  "The sql secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")).")
             }
-            encryptionKey = secrets.encryptionKey
-            backend = SQLValuesBackend(database: database, encryptionKey: encryptionKey)
         case "none":
             throw FerryError(.configuration, code: "store_disabled", "The secrets store type is `none`: no centralized secrets store is configured.")
         case "aws", "gcp", "azure", "hashicorp", "custom":
@@ -53,6 +50,10 @@ public final class SecretStore: Sendable {
             throw FerryError(.unsupported, code: "backup_unavailable",
                              "A backup secrets store needs a second back-end type, which this Ferry build does not have yet.")
         }
+        database = try StoreDatabase(path: configuration.databasePath)
+        self.logger = logger
+        encryptionKey = secrets.encryptionKey
+        backend = SQLValuesBackend(database: database, encryptionKey: encryptionKey)
     }
 
     /// A store over an explicit database and back-end (tests, other targets).
@@ -88,7 +89,7 @@ public final class SecretStore: Sendable {
             _ = try? database.withConnection { try $0.run("DELETE FROM secret WHERE id = ?", [.text(secret.id.hexString)]) }
             throw error
         }
-        logger.debug("created secret", metadata: ["secret": "\(name)", "id": "\(secret.id)"])
+        logger.debug("created secret", metadata: ["secret": "\(name)", "id": "\(secret.id.uuidString.lowercased())"])
         return secret
     }
 

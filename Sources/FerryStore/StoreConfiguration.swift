@@ -55,7 +55,8 @@ public struct StoreConfiguration: Sendable, Equatable {
     }
 
     /// Ferry's data directory: `$FERRY_HOME`, else `$XDG_DATA_HOME/ferry`, else `~/.local/share/ferry`.
-    public static func dataDirectory(environment: [String: String], home: String = NSHomeDirectory()) -> String {
+    public static func dataDirectory(environment: [String: String], home: String? = nil) -> String {
+        let home = home ?? ZenMLPaths.home(environment)
         if let ferryHome = environment["FERRY_HOME"], !ferryHome.isEmpty { return ferryHome }
         if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/ferry" }
         return home + "/.local/share/ferry"

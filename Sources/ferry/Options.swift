@@ -38,9 +38,13 @@ struct GlobalOptions: ParsableArguments {
         return ZenMLPaths(environment: environment)
     }
 
-    /// Opens the centralized store.
-    func openStore() throws -> SecretStore {
-        let configuration = try StoreConfiguration.resolve(environment: environment, store: store, configurationFile: storeConfig)
+    /// Opens the centralized store; `readOnly` never creates or changes the database (a missing
+    /// one reads as empty).
+    func openStore(readOnly: Bool = false) throws -> SecretStore {
+        var configuration = try StoreConfiguration.resolve(environment: environment, store: store, configurationFile: storeConfig)
+        if readOnly && !FileManager.default.fileExists(atPath: configuration.databasePath) {
+            configuration.databasePath = ":memory:"
+        }
         return try SecretStore(configuration: configuration, logger: Log.logger("ferry.store"))
     }
 }

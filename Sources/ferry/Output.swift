@@ -109,7 +109,11 @@ enum Console {
             switch value {
             case .object(let pairs): return .mapping(Node.Mapping(pairs.map { (Node($0.key), node($0.value)) }))
             case .array(let items): return .sequence(Node.Sequence(items.map(node)))
-            case .string(let text): return Node(text, Tag(.str), .any)
+            case .string(let text):
+                // Quote strings that a YAML reader would take for a bool, number, null or date.
+                let plain = Node(text)
+                let style: Node.Scalar.Style = Resolver.default.resolveTag(of: plain) == .str ? .any : .singleQuoted
+                return Node(text, Tag(.str), style)
             case .number(let text): return Node(text, Tag(.int))
             case .bool(let flag): return Node(flag ? "true" : "false", Tag(.bool))
             case .null: return Node("null", Tag(.null))

@@ -77,10 +77,13 @@ struct SecretCommand: AsyncParsableCommand {
                                  "Secret fields must be passed as arguments when not using interactive mode.")
             }
             let store = try global.openStore()
+            if global.output == .table {
+                Console.out("The following secret will be registered.")
+                Console.out(SecretCommand.valuesTable(values, show: global.showSecrets))
+            }
             let secret = try await store.create(name: name!, values: values, isPrivate: `private`)
             Console.emit(global.output, document: SecretCommand.document(secret, values: values, show: global.showSecrets)) {
-                "The following secret will be registered.\n" + SecretCommand.valuesTable(values, show: global.showSecrets)
-                    + "\nSecret '\(secret.name)' successfully created."
+                "Secret '\(secret.name)' successfully created."
             }
         }
     }
@@ -107,7 +110,7 @@ struct SecretCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List secrets (names and metadata; never values).",
+            abstract: "List secrets: names and metadata (values only with --columns values, masked unless --show-secrets).",
             discussion: """
                 Filters take ZenML's operator:value form: equals, notequals, contains, startswith, endswith, \
                 oneof, gt, gte, lt, lte. Example: ferry secret list --name startswith:prod --sort_by asc:name
@@ -203,14 +206,19 @@ struct SecretCommand: AsyncParsableCommand {
         var arguments: [String] = []
 
         func run() async throws {
-            let (name, values) = try SecretCommand.collectValues(
-                arguments: arguments, values: self.values, interactive: interactive, nameRequired: true)
+            var (name, values) = try SecretCommand.collectValues(
+                arguments: arguments, values: self.values, interactive: false, nameRequired: true)
+            if interactive && !values.isEmpty {
+                throw FerryError(.invalidInput, code: "interactive_with_args",
+                                 "Cannot pass secret fields as arguments when using interactive mode.")
+            }
+            let store = try global.openStore()
+            let secret = try store.find(name!, isPrivate: nil, allowPartial: false)
+            if interactive { values = try ValuesInput.interactiveUpdate(existingKeys: try await store.values(of: secret).keys) }
             if values.contains("name") {
                 throw FerryError(.invalidInput, code: "reserved_key", "The word 'name' cannot be used as a key for a secret.")
             }
             try ZenMLArguments.validateSecret(name: nil, keys: values.keys)
-            let store = try global.openStore()
-            let secret = try store.find(name!, isPrivate: nil, allowPartial: false)
             let updated = try await store.update(secret, isPrivate: `private`?.value, addOrUpdate: values, removeKeys: removeKeys)
             Console.emit(global.output, document: SecretCommand.document(updated, values: updated.values, show: global.showSecrets)) {
                 "Secret '\(updated.name)' successfully updated."

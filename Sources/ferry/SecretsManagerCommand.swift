@@ -37,26 +37,31 @@ struct ManagerOptions: ParsableArguments {
     var secretsFile: String?
 
     /// The managers selected: one when chosen explicitly, every discovered one when `all` is set.
-    func managers(_ global: GlobalOptions, all: Bool = false, mustExist: Bool = true) throws -> [any LegacySecretsManager] {
+    /// `forWriting` allows a secrets file that does not exist yet.
+    func managers(_ global: GlobalOptions, all: Bool = false, forWriting: Bool = false) throws -> [any LegacySecretsManager] {
         let paths = global.zenmlPaths
         if let secretsFile {
-            let parent = URL(fileURLWithPath: secretsFile).deletingLastPathComponent().lastPathComponent
+            let path = secretsFile.hasPrefix("/") ? secretsFile : FileManager.default.currentDirectoryPath + "/" + secretsFile
+            if !forWriting && !FileManager.default.fileExists(atPath: path) {
+                throw FerryError(.notFound, code: "secrets_file_missing", "The secrets file '\(path)' does not exist.")
+            }
+            let parent = URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
             let id = UUID(uuidString: parent) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-            let component = LegacyComponent(id: id, name: parent, flavor: "local", configuration: ["secrets_file": secretsFile])
-            return [LocalSecretsManager(component: component, paths: paths)]
+            let component = LegacyComponent(id: id, name: parent, flavor: "local", configuration: ["secrets_file": path])
+            return [try LegacyFlavors.manager(for: component, paths: paths)]
         }
         if let secretsManager {
             guard let id = UUID(uuidString: secretsManager) else {
                 throw FerryError(.invalidInput, code: "bad_component_id",
                                  "'\(secretsManager)' is not a component UUID (such as the name of a folder in \(paths.localStoresDirectory)).")
             }
-            let manager = LocalSecretsManager(component: LegacyComponent(id: id, name: id.uuidString.lowercased(), flavor: "local"),
-                                              paths: paths)
-            if mustExist && !FileManager.default.fileExists(atPath: manager.secretsFile) {
+            let folder = paths.localStoresDirectory + "/" + id.uuidString.lowercased()
+            if !forWriting && !FileManager.default.fileExists(atPath: folder) {
                 throw FerryError(.notFound, code: "manager_not_found",
-                                 "No local secrets manager with ID \(secretsManager): '\(manager.secretsFile)' does not exist.")
+                                 "No local secrets manager with ID \(secretsManager): '\(folder)' does not exist.")
             }
-            return [manager]
+            let component = LegacyComponent(id: id, name: id.uuidString.lowercased(), flavor: "local")
+            return [try LegacyFlavors.manager(for: component, paths: paths)]
         }
         let found = try LocalDiscovery.components(in: paths)
         guard !found.isEmpty else {
@@ -67,14 +72,13 @@ struct ManagerOptions: ParsableArguments {
             throw FerryError(.invalidInput, code: "several_secrets_managers",
                              "Several local secrets managers found (\(found.map { $0.id.uuidString.lowercased() }.joined(separator: ", "))); choose one with --secrets-manager.")
         }
-        return found.map { LocalSecretsManager(component: $0, paths: paths) }
+        return try found.map { try LegacyFlavors.manager(for: $0, paths: paths) }
     }
 
-    func manager(_ global: GlobalOptions, mustExist: Bool = true) throws -> any LegacySecretsManager {
-        try managers(global, mustExist: mustExist)[0]
+    func manager(_ global: GlobalOptions, forWriting: Bool = false) throws -> any LegacySecretsManager {
+        try managers(global, forWriting: forWriting)[0]
     }
 }
-
 extension SecretsManagerCommand {
     static func valuesTable(_ values: SecretValues, show: Bool) -> String {
         SecretCommand.valuesTable(values, show: show)
@@ -138,7 +142,7 @@ extension SecretsManagerCommand {
             } catch let error as FerryError {
                 throw FerryError(.invalidInput, code: error.code, "Secret values do not conform with the secret schema: \(error.message)")
             }
-            let target = try manager.manager(global, mustExist: false)
+            let target = try manager.manager(global, forWriting: true)
             try target.validateSecretName(name)
             if global.output == .table {
                 Console.out("The following secret will be registered.")
@@ -324,12 +328,20 @@ extension SecretsManagerCommand {
         @Flag(name: .customLong("non-interactive"), help: "Overwrite targets that hold other values.") var nonInteractive = false
         @Flag(name: [.short, .long], help: "Create the secrets as private.") var `private` = false
         @Flag(name: .customLong("dry-run"), help: "Show the plan without changing anything.") var dryRun = false
+        @Flag(name: [.short, .long], help: "With --delete: do not ask for confirmation.") var yes = false
         @OptionGroup var manager: ManagerOptions
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             let sources = try manager.managers(global, all: true)
-            let store = try global.openStore()
+            if delete && !dryRun && !yes {
+                guard try Prompt.confirm("Each migrated secret will be deleted from its secrets manager once its copy has verified equal. Proceed?")
+                else {
+                    Console.out("Aborting migration.")
+                    return
+                }
+            }
+            let store = try global.openStore(readOnly: dryRun)
             var options = MigrationOptions()
             options.names = secretNames
             options.isPrivate = `private`
@@ -356,8 +368,12 @@ extension SecretsManagerCommand {
             Console.emit(global.output, document: document) {
                 var counts: [String: Int] = [:]
                 for item in plan { counts[item.action.rawValue, default: 0] += 1 }
-                let summary = ["create", "update", "skip (identical)", "conflict", "unreadable", "failed"]
-                    .compactMap { key in counts[key].map { "\($0) \(key)" } }.joined(separator: ", ")
+                let words: [(String, String)] = dryRun
+                    ? [("create", "to create"), ("update", "to update"), ("skip (identical)", "identical"), ("conflict", "conflict"),
+                       ("unreadable", "unreadable"), ("failed", "failed")]
+                    : [("create", "created"), ("update", "updated"), ("skip (identical)", "identical"), ("conflict", "conflict"),
+                       ("unreadable", "unreadable"), ("failed", "failed")]
+                let summary = words.compactMap { key, word in counts[key].map { "\($0) \(word)" } }.joined(separator: ", ")
                 return Console.table(["COMPONENT", "SECRET", "TARGET", dryRun ? "PLANNED" : "RESULT", "DETAIL"], rows,
                                      truncate: [0, 1, 2])
                     + "\n" + (dryRun ? "Plan: " : "Done: ") + summary

@@ -14,7 +14,15 @@ enum ValuesInput {
         } else {
             text = try ZenMLArguments.expandFileValue(key: "values", value: argument)
         }
-        if let json = try? PythonJSON.parse(text) {
+        let trimmed = PythonText.strip(Substring(text))
+        if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") || trimmed.hasPrefix("\"") {
+            // It is meant as JSON: report JSON's error, not YAML's.
+            let json: PythonJSON.Value
+            do {
+                json = try PythonJSON.parse(text)
+            } catch let error as FerryError {
+                throw FerryError(.invalidInput, code: "values_invalid_json", "The --values text is not valid JSON: \(error.message).")
+            }
             guard case .object(let pairs) = json else { throw notAMap() }
             var values = SecretValues()
             for (key, value) in pairs {
@@ -24,9 +32,13 @@ enum ValuesInput {
             }
             return values
         }
-        guard let node = try SafeYAML.compose(text, source: "The --values text"), let mapping = node.mapping else {
-            throw notAMap()
+        let node: Node?
+        do {
+            node = try SafeYAML.compose(text, source: "The --values text")
+        } catch let error as FerryError {
+            throw FerryError(.invalidInput, code: error.code, error.message)
         }
+        guard let node, let mapping = node.mapping else { throw notAMap() }
         var values = SecretValues()
         for (keyNode, valueNode) in mapping {
             guard let key = keyNode.scalar?.string, let value = valueNode.scalar?.string else { throw notAMap() }
@@ -56,6 +68,30 @@ enum ValuesInput {
         }
         if values.isEmpty {
             throw FerryError(.invalidInput, code: "no_values", "No secret key was entered.")
+        }
+        return values
+    }
+
+    /// ZenML 0.98's interactive update: for each existing key, whether to update it and its new
+    /// hidden value; then new pairs. With piped input: one line per existing key (empty keeps
+    /// it), then lines alternating new key and value.
+    static func interactiveUpdate(existingKeys: [String]) throws -> SecretValues {
+        var values = SecretValues()
+        Console.out("You will now have a chance to update each secret pair one by one.")
+        for key in existingKeys {
+            if Prompt.isInteractive {
+                let choice = try Prompt.ask("Do you want to update key '\(key)'? (enter to skip) [y/n]").lowercased()
+                guard choice == "y" else { continue }
+            }
+            let value = try Prompt.secret("Please enter the new secret value for the key '\(key)':")
+            if !value.isEmpty { values[key] = value }
+        }
+        if Prompt.isInteractive {
+            while try Prompt.confirm("Do you want to add a new key:value pair?") {
+                try add(key: try Prompt.ask("Please enter the new key name"), to: &values)
+            }
+        } else {
+            while let key = Prompt.readLine() { try add(key: key, to: &values) }
         }
         return values
     }

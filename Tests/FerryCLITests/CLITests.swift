@@ -115,6 +115,17 @@ struct Ferry {
         #expect(try ferry("secret", "list", "--size", "0").status == 64)
     }
 
+    @Test func structuredOutputKeepsStringsStrings() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        #expect(try ferry("secret", "create", "y", "--t=true", "--n=null", "--num=8443", "--e=").status == 0)
+        let result = try ferry("secret", "get", "y", "-o", "yaml", "--show-secrets")
+        for line in ["t: 'true'", "n: 'null'", "num: '8443'", "e: ''"] { #expect(result.stdout.contains(line), "\(line)") }
+        #expect(try ferry("secret", "create", "j", "--values", #"{"a": "x", "#).status == 64)
+        #expect(try ferry("secret", "create", "k", "--values", "a: [x").status == 64)
+        #expect(try ferry("secret", "create", "l", "--values", "[1, 2]").status == 64)
+    }
+
     @Test func valuesFromStdinAndInteractivePipes() throws {
         let ferry = try Ferry()
         defer { ferry.home.remove() }
@@ -218,12 +229,13 @@ struct Ferry {
         try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0/config", toPath: config)
         var result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--dry-run")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("Plan: 52 create"))
+        #expect(result.stdout.contains("Plan: 52 to create"))
+        #expect(!FileManager.default.fileExists(atPath: ferry.home.file("data")))   // a dry run creates nothing
         #expect(try ferry("secret", "list", "-o", "json").stdout.contains("\"total\": 0"))
 
         result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("Done: 52 create"))
+        #expect(result.stdout.contains("Done: 52 created"))
         #expect(result.stdout.contains("created, verified"))
         result = try ferry("secret", "get", "aws_with_token", "-o", "json", "--show-secrets")
         #expect(result.stdout.contains("AKIAIOSFODNN7EXAMPLE"))
@@ -240,12 +252,27 @@ struct Ferry {
                            "--secrets-manager", "c634a458-2ceb-4b51-99c1-f8e9e14c9574")
         #expect(result.status == 0 && result.stdout.contains("updated, verified"))
 
-        // --delete removes the source only after verifying.
-        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--delete", "rotating",
-                           "--secrets-manager", "c634a458-2ceb-4b51-99c1-f8e9e14c9574")
+        // --delete is a bulk change: refused without --yes when nobody can confirm.
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--delete", "rotating")
+        #expect(result.status == 2)
+        // It removes the source only after verifying; a name is looked up across every manager.
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--delete", "--yes", "rotating")
         #expect(result.stdout.contains("source deleted"))
         result = try ferry("secrets-manager", "secret", "get", "rotating", "--config-dir", config,
                            "--secrets-manager", "c634a458-2ceb-4b51-99c1-f8e9e14c9574")
         #expect(result.status == 1)
+    }
+}
+
+@Suite(.serialized) struct InteractiveUpdateTests {
+    @Test func pipedInteractiveUpdateKeepsEmptyAnswersAndAddsPairs() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        #expect(try ferry("secret", "create", "s", "--a=1", "--b=2").status == 0)
+        let result = try ferry("secret", "update", "s", "-i", stdin: "\nnew-b\nc\nthree\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let read = try ferry("secret", "get", "s", "-o", "json", "--show-secrets").stdout
+        #expect(read.contains(#""a": "1""#) && read.contains(#""b": "new-b""#) && read.contains(#""c": "three""#))
+        #expect(!result.stdout.contains("new-b") && !result.stderr.contains("new-b"))
     }
 }

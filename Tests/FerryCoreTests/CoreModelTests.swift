@@ -141,3 +141,19 @@ import Testing
         }
     }
 }
+
+@Suite struct PythonStringIdentityTests {
+    /// Python keeps "é" (U+00E9) and "e" + U+0301 apart; Swift's `==` would merge them.
+    @Test func canonicallyEquivalentKeysStayDistinct() throws {
+        let composed = "caf\u{e9}", decomposed = "cafe\u{301}"
+        var values = SecretValues()
+        values[composed] = "1"
+        values[decomposed] = "2"
+        #expect(values.count == 2)
+        #expect(values[composed] == "1" && values[decomposed] == "2")
+        #expect(SecretValues([(composed, "x")]) != SecretValues([(decomposed, "x")]))
+        #expect(SecretValues([("k", composed)]) != SecretValues([("k", decomposed)]))
+        let parsed = try PythonJSON.parseFlatMap("{\"\(composed)\": \"1\", \"\(decomposed)\": \"2\"}", what: "t")
+        #expect(parsed.count == 2)
+    }
+}

@@ -21,13 +21,12 @@ private enum Corpus {
 
     /// Loaded once; a load failure surfaces as an empty list plus the error.
     static let loaded: Result<[CorpusCase], Error> = Result {
-        let data = try Data(contentsOf: fileURL)
-        var parser = OrderedJSONParser(bytes: [UInt8](data))
-        let root = try parser.parseDocument()
+        // PythonJSON keeps object order, which the sort_keys=False cases depend on.
+        let root = try PythonJSON.parse(String(decoding: try Data(contentsOf: fileURL), as: UTF8.self))
         guard case .array(let items) = root else { throw CorpusError.malformed("root is not an array") }
         return try items.enumerated().map { index, item in
             guard case .object(let fields) = item else { throw CorpusError.malformed("case \(index) is not an object") }
-            func field(_ name: String) throws -> JSONValue {
+            func field(_ name: String) throws -> PythonJSON.Value {
                 guard let value = fields.first(where: { $0.key == name })?.value else {
                     throw CorpusError.malformed("case \(index) lacks \(name)")
                 }
@@ -37,7 +36,7 @@ private enum Corpus {
                   case .string(let output) = try field("output") else {
                 throw CorpusError.malformed("case \(index) has bad sort_keys/output")
             }
-            return CorpusCase(index: index, input: try field("input").yamlValue(),
+            return CorpusCase(index: index, input: try yamlValue(try field("input")),
                               sortKeys: sortKeys, output: output)
         }
     }
@@ -225,169 +224,15 @@ struct PyYAMLReadableTests {
     }
 }
 
-// MARK: - Minimal order-preserving JSON reader
-// Foundation's JSONSerialization does not keep object key order, which the
-// sort_keys=False cases depend on.
+// MARK: - Corpus values
 
-private indirect enum JSONValue {
-    case string(String)
-    case bool(Bool)
-    case null
-    case number(String)
-    case array([JSONValue])
-    case object([(key: String, value: JSONValue)])
-
-    func yamlValue() throws -> PyYAMLValue {
-        switch self {
-        case .string(let s):
-            return .string(s)
-        case .object(let fields):
-            return .mapping(try fields.map { (key: $0.key, value: try $0.value.yamlValue()) })
-        default:
-            throw CorpusError.malformed("unsupported input value \(self)")
-        }
-    }
-}
-
-private struct OrderedJSONParser {
-    let bytes: [UInt8]
-    var pos = 0
-
-    init(bytes: [UInt8]) { self.bytes = bytes }
-
-    mutating func parseDocument() throws -> JSONValue {
-        let value = try parseValue()
-        skipWhitespace()
-        guard pos == bytes.count else { throw error("trailing data") }
-        return value
-    }
-
-    func error(_ message: String) -> CorpusError {
-        .malformed("JSON: \(message) at byte \(pos)")
-    }
-
-    mutating func skipWhitespace() {
-        while pos < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[pos]) { pos += 1 }
-    }
-
-    mutating func expect(_ literal: String) throws {
-        let utf8 = Array(literal.utf8)
-        guard pos + utf8.count <= bytes.count, Array(bytes[pos..<pos + utf8.count]) == utf8 else {
-            throw error("expected \(literal)")
-        }
-        pos += utf8.count
-    }
-
-    mutating func parseValue() throws -> JSONValue {
-        skipWhitespace()
-        guard pos < bytes.count else { throw error("unexpected end") }
-        switch bytes[pos] {
-        case UInt8(ascii: "{"):
-            pos += 1
-            var fields: [(key: String, value: JSONValue)] = []
-            skipWhitespace()
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(fields) }
-            while true {
-                skipWhitespace()
-                let key = try parseString()
-                skipWhitespace()
-                try expect(":")
-                fields.append((key: key, value: try parseValue()))
-                skipWhitespace()
-                if pos < bytes.count, bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                try expect("}")
-                return .object(fields)
-            }
-        case UInt8(ascii: "["):
-            pos += 1
-            var items: [JSONValue] = []
-            skipWhitespace()
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
-            while true {
-                items.append(try parseValue())
-                skipWhitespace()
-                if pos < bytes.count, bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                try expect("]")
-                return .array(items)
-            }
-        case UInt8(ascii: "\""):
-            return .string(try parseString())
-        case UInt8(ascii: "t"):
-            try expect("true"); return .bool(true)
-        case UInt8(ascii: "f"):
-            try expect("false"); return .bool(false)
-        case UInt8(ascii: "n"):
-            try expect("null"); return .null
-        default:
-            let start = pos
-            while pos < bytes.count, "+-0123456789.eE".utf8.contains(bytes[pos]) { pos += 1 }
-            guard pos > start else { throw error("unexpected character") }
-            return .number(String(decoding: bytes[start..<pos], as: UTF8.self))
-        }
-    }
-
-    mutating func parseHex4() throws -> UInt32 {
-        guard pos + 4 <= bytes.count else { throw error("short \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let b = bytes[pos]
-            let digit: UInt32
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
-            default: throw error("bad hex digit")
-            }
-            value = value << 4 | digit
-            pos += 1
-        }
-        return value
-    }
-
-    mutating func parseString() throws -> String {
-        try expect("\"")
-        var scalars = String.UnicodeScalarView()
-        var raw: [UInt8] = []  // pending unescaped UTF-8 bytes
-        func flush() {
-            if !raw.isEmpty {
-                scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars)
-                raw.removeAll(keepingCapacity: true)
-            }
-        }
-        while true {
-            guard pos < bytes.count else { throw error("unterminated string") }
-            let b = bytes[pos]
-            pos += 1
-            if b == UInt8(ascii: "\"") { break }
-            if b != UInt8(ascii: "\\") { raw.append(b); continue }
-            guard pos < bytes.count else { throw error("unterminated escape") }
-            let e = bytes[pos]
-            pos += 1
-            switch e {
-            case UInt8(ascii: "\""): raw.append(0x22)
-            case UInt8(ascii: "\\"): raw.append(0x5C)
-            case UInt8(ascii: "/"): raw.append(0x2F)
-            case UInt8(ascii: "b"): raw.append(0x08)
-            case UInt8(ascii: "f"): raw.append(0x0C)
-            case UInt8(ascii: "n"): raw.append(0x0A)
-            case UInt8(ascii: "r"): raw.append(0x0D)
-            case UInt8(ascii: "t"): raw.append(0x09)
-            case UInt8(ascii: "u"):
-                flush()
-                var code = try parseHex4()
-                if (0xD800...0xDBFF).contains(code) {
-                    try expect("\\u")
-                    let low = try parseHex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate") }
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let scalar = Unicode.Scalar(code) else { throw error("lone surrogate") }
-                scalars.append(scalar)
-            default:
-                throw error("bad escape")
-            }
-        }
-        flush()
-        return String(scalars)
+private func yamlValue(_ value: PythonJSON.Value) throws -> PyYAMLValue {
+    switch value {
+    case .string(let s):
+        return .string(s)
+    case .object(let fields):
+        return .mapping(try fields.map { (key: $0.key, value: try yamlValue($0.value)) })
+    default:
+        throw CorpusError.malformed("unsupported input value")
     }
 }

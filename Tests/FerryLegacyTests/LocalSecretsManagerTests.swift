@@ -280,3 +280,16 @@ struct ZenMLInteropTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == zenmlBytes)
     }
 }
+
+@Suite struct LocalKeyOrderTests {
+    /// ZenML's `get_secret` returns `content` in the schema's declaration order (expected.json keeps it).
+    @Test func keysComeInZenMLsOrder() async throws {
+        let expected = try Fixtures.expected()
+        for id in Fixtures.componentIDs.prefix(2) {
+            for (name, secret) in try #require(expected[id]) {
+                let read = try await Fixtures.manager(id).getSecret(named: name)
+                #expect(read.values.keys == secret.values.keys, "`\(name)`")
+            }
+        }
+    }
+}
