@@ -28,20 +28,25 @@ let package = Package(
         .target(name: "FerryCore"),
         // AES-256-GCM, SHA-256, HMAC and randomness over OpenSSL's libcrypto.
         .target(name: "FerryCrypto", dependencies: ["COpenSSL"]),
+        // One small HTTP transport protocol, an HTTP/1.1 client over POSIX sockets + OpenSSL's libssl
+        // behind it (not URLSession: FoundationNetworking/libcurl doubles start-up), and retries.
+        .target(name: "FerryHTTP", dependencies: ["FerryCore", "COpenSSL"]),
+        // AWS: SigV4, the credential chain, STS, and the Secrets Manager JSON 1.1 API. Knows nothing of ZenML.
+        .target(name: "FerryAWS", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP"]),
         // Yams behind errors that never quote the document.
         .target(name: "FerryYAML", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
         // The deprecated secrets-manager flavors.
         .target(
             name: "FerryLegacy",
             dependencies: [
-                "FerryCore", "FerryYAML",
+                "FerryCore", "FerryYAML", "FerryHTTP", "FerryAWS",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The centralized secrets store: metadata database and values back-ends.
         .target(
             name: "FerryStore",
             dependencies: [
-                "FerryCore", "FerryCrypto", "FerryYAML", "CSQLite",
+                "FerryCore", "FerryCrypto", "FerryYAML", "FerryAWS", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Legacy secrets manager -> centralized store.
@@ -61,12 +66,15 @@ let package = Package(
         // Self-timing benchmark: `swift run -c release ferry-bench`.
         .executableTarget(
             name: "ferry-bench",
-            dependencies: ["FerryCore", "FerryStore"],
-            path: "Benchmarks/FerryBench"),
+            dependencies: ["FerryCore", "FerryStore", "FerryLegacy", "FerryAWS"],
+            path: "Benchmarks/FerryBench",
+            exclude: ["../aws", "../README.md"]),
 
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryCrypto"], exclude: ["Fixtures"]),
         .testTarget(name: "FerryLegacyTests", dependencies: ["FerryCore", "FerryLegacy", "FerryTesting"]),
         .testTarget(name: "FerryStoreTests", dependencies: ["FerryCore", "FerryCrypto", "FerryStore", "FerryTesting"]),
+        .testTarget(name: "FerryAWSTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryCore", "FerryTesting"]),
+        .testTarget(name: "FerryHTTPTests", dependencies: ["FerryCore", "FerryHTTP", "FerryTesting"]),
     ]
 )

@@ -31,6 +31,12 @@ struct BenchOptions: Sendable {
     var skipProcesses = false
     /// Skip the in-process store section.
     var skipStore = false
+    /// A moto (or AWS) Secrets Manager endpoint: also benchmark the `aws` flavor against boto3.
+    var awsEndpoint: String?
+    /// The Python with boto3 that runs Benchmarks/aws/*.py.
+    var awsPython: String?
+    /// Legacy secrets seeded and read in the aws section.
+    var awsCount = 1_000
 
     static let usage = """
         USAGE: ferry-bench [options]
@@ -52,6 +58,10 @@ struct BenchOptions: Sendable {
           --json FILE         also write the results as JSON to FILE
           --skip-processes    do not time processes
           --skip-store        do not time the in-process store
+          --aws-endpoint URL  also list and read --aws-count legacy `aws` secrets with Ferry and with
+                              boto3 (Benchmarks/aws/boto3_list_read.py); credentials from the environment
+          --aws-python PATH   Python with boto3 for the aws scripts (default: python3)
+          --aws-count N       legacy secrets in the aws section (default 1000)
           -h, --help          show this help
 
         Exit status: 0 done, 1 a timed or setup command failed (it is named), 64 usage error.
@@ -95,6 +105,9 @@ struct BenchOptions: Sendable {
             case "--json": options.json = try value()
             case "--skip-processes": options.skipProcesses = true
             case "--skip-store": options.skipStore = true
+            case "--aws-endpoint": options.awsEndpoint = try value()
+            case "--aws-python": options.awsPython = try value()
+            case "--aws-count": options.awsCount = try number(minimum: 1)
             default: throw BenchError.usage("Unknown argument '\(argument)'. See --help.")
             }
         }

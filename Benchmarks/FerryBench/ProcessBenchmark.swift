@@ -69,10 +69,18 @@ struct ProcessBenchmark {
 
     func run() throws -> ProcessReport {
         let environment = ProcessInfo.processInfo.environment
-        let ferry = try resolveFerry(environment: environment)
-        let secretsFile = try prepareLegacyManager()
         var base = environment.filter { !$0.key.hasPrefix("FERRY_") && !$0.key.hasPrefix("ZENML_") }
         base["ZENML_ANALYTICS_OPT_IN"] = "false"
+        // Everything is resolved before anything is timed, so a bad option fails at once.
+        let ferry = try resolveFerry(environment: environment)
+        let python = try resolvePython(environment: base)
+        let zenml = try options.zenml.map { given in
+            guard let executable = Paths.executable(given, environment: base) else {
+                throw BenchError.usage("--zenml \(given): no such executable.")
+            }
+            return executable
+        }
+        let secretsFile = try prepareLegacyManager()
 
         // ferry: a store in a temporary FERRY_HOME, filled by `ferry secret create`.
         var ferryEnvironment = base
@@ -89,20 +97,22 @@ struct ProcessBenchmark {
         ])).captureSucceeding(in: scratch, what: "Set-up `ferry secret create \(Self.secretName)`")
 
         var commands: [(group: String, command: Command)] = []
-        let trueExecutable = Paths.executable("/bin/true", environment: base) ?? Paths.executable("true", environment: base)
-        if let trueExecutable {
-            commands.append(("baseline", Command(label: "/bin/true", executable: trueExecutable, arguments: [], environment: base)))
+        func baseline(_ label: String, _ executable: String, _ arguments: [String]) {
+            commands.append(("baseline", Command(label: label, executable: executable, arguments: arguments, environment: base)))
+        }
+        if let trueExecutable = Paths.executable("/bin/true", environment: base) ?? Paths.executable("true", environment: base) {
+            baseline("/bin/true", trueExecutable, [])
         } else {
             progress("note: no `true` executable found; skipping that baseline")
         }
-        let python = try resolvePython(environment: base)
         if let python {
-            commands.append(("baseline", Command(label: Self.pythonLabel, executable: python, arguments: ["-c", "pass"],
-                                                 environment: base)))
-            commands.append(("baseline", Command(label: Self.barePythonLabel, executable: python,
-                                                 arguments: ["-S", "-c", "pass"], environment: base)))
+            baseline(Self.pythonLabel, python, ["-c", "pass"])
+            baseline(Self.barePythonLabel, python, ["-S", "-c", "pass"])
         } else {
-            progress("note: no python3 found (pass --python PATH); the ×python3 column stays empty")
+            progress("note: no python3 found (pass --python PATH); the `x py` columns stay empty")
+        }
+        if let interpreter = zenml.flatMap(Self.shebangInterpreter(of:)) {
+            baseline(Self.zenmlPythonLabel, interpreter, ["-c", "pass"])
         }
         commands.append(("ferry", ferryCommand("ferry --help", ["--help"])))
         commands.append(("ferry", ferryCommand("ferry secret get \(Self.secretName)", ["secret", "get", Self.secretName])))
@@ -110,27 +120,9 @@ struct ProcessBenchmark {
             "ferry secrets-manager secret get \(Self.legacySecretName) --secrets-file <tmp>/secrets.yaml",
             ["secrets-manager", "secret", "get", Self.legacySecretName, "--secrets-file", secretsFile])))
 
-        // The venv interpreter that runs zenml, when given: zenml's own floor.
-        if let zenml = options.zenml {
-            guard let executable = Paths.executable(zenml, environment: base) else {
-                throw BenchError.usage("--zenml \(zenml): no such executable.")
-            }
-            if let interpreter = Self.shebangInterpreter(of: executable) {
-                commands.append(("baseline", Command(label: Self.zenmlPythonLabel, executable: interpreter,
-                                                     arguments: ["-c", "pass"], environment: base)))
-            }
-        }
         progress("timing \(commands.count) processes: \(options.warmup) warm-up + \(options.runs) timed rounds")
         var results = try measure(commands, warmup: options.warmup, runs: options.runs)
-
-        var zenmlPath: String?
-        if let zenml = options.zenml {
-            guard let executable = Paths.executable(zenml, environment: base) else {
-                throw BenchError.usage("--zenml \(zenml): no such executable.")
-            }
-            zenmlPath = executable
-            results += try measureZenML(executable, base: base)
-        }
+        if let zenml { results += try measureZenML(zenml, base: base) }
 
         func median(_ label: String) -> Double? {
             results.first { $0.name == label }.map(\.wall.medianMs).flatMap { $0 > 0 ? $0 : nil }
@@ -147,7 +139,7 @@ struct ProcessBenchmark {
                     python - bare, python))
             }
         }
-        return ProcessReport(ferryPath: ferry, ferryVersion: version, pythonPath: python, zenmlPath: zenmlPath,
+        return ProcessReport(ferryPath: ferry, ferryVersion: version, pythonPath: python, zenmlPath: zenml,
                              results: results, notes: notes)
     }
 
@@ -243,7 +235,7 @@ struct ProcessBenchmark {
     }
 
     /// `LegacyFixtures` in the current directory or the nearest parent that has one.
-    private static func findFixtures() -> String? {
+    static func findFixtures() -> String? {
         var directory = Paths.absolute(".")
         while true {
             let candidate = directory + "/LegacyFixtures"

@@ -151,7 +151,7 @@ final class SpawnableCommand {
     /// "`what` failed (exit status 1): … Command: …", with the last lines of `error`.
     static func failureMessage(what: String, command: Command, termination: Termination, error: String) -> String {
         let tail = error.split(separator: "\n", omittingEmptySubsequences: true).suffix(6).joined(separator: "\n    ")
-        return "\(what) failed (\(termination)).\n  Command: \(command.shellLine)"
+        return "\(what) failed (\(termination)).\n  Command (its temporary folder is removed on exit): \(command.shellLine)"
             + (tail.isEmpty ? "" : "\n  Its output ends with:\n    \(tail)")
     }
 

@@ -16,6 +16,9 @@ enum BenchMain {
             }
             let report = try await measure(options)
             print(report.text())
+            if let endpoint = options.awsEndpoint {
+                print(try await AWSBenchmark(options: options, endpoint: endpoint, progress: progress).run())
+            }
             if let json = options.json {
                 try report.json().write(to: URL(fileURLWithPath: Paths.absolute(json)))
                 progress("wrote \(Paths.absolute(json))")

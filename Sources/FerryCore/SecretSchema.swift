@@ -142,7 +142,7 @@ public struct SecretSchema: Sendable, Hashable {
             case .literal(let allowed):
                 if value != allowed {
                     problems.append(
-                        (field.name, "unexpected value; permitted: '\(allowed)' (type=value_error.const; given=\(value); permitted=('\(allowed)',))"))
+                        (field.name, "unexpected value; permitted: '\(allowed)' (type=value_error.const; permitted=('\(allowed)',))"))
                 }
             }
         }

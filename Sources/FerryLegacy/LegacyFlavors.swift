@@ -1,24 +1,45 @@
+import FerryAWS
 import FerryCore
+import FerryHTTP
 import Foundation
+
+/// What a flavor needs besides its component: where ZenML's files are, the environment (for
+/// cloud credentials), and the HTTP transport.
+public struct LegacyContext: Sendable {
+    public var paths: ZenMLPaths
+    public var environment: [String: String]
+    public var transport: any HTTPTransport
+
+    public init(paths: ZenMLPaths, environment: [String: String], transport: any HTTPTransport = SocketTransport()) {
+        self.paths = paths
+        self.environment = environment
+        self.transport = transport
+    }
+}
 
 /// The registry of legacy flavors: one line per flavor maps a component to its manager, so the
 /// CLI and the migrator never name a flavor themselves.
 ///
 /// ```swift
-/// let manager = try LegacyFlavors.manager(for: component, paths: paths)
+/// let manager = try LegacyFlavors.manager(for: component, context: LegacyContext(paths: paths, environment: env))
 /// ```
 public enum LegacyFlavors {
     /// Builds a manager for a component of one flavor.
-    public typealias Factory = @Sendable (LegacyComponent, ZenMLPaths) throws -> any LegacySecretsManager
+    public typealias Factory = @Sendable (LegacyComponent, LegacyContext) throws -> any LegacySecretsManager
 
     /// The flavors Ferry reads and writes.
     static let factories: [String: Factory] = [
-        "local": { LocalSecretsManager(component: $0, paths: $1) },
+        "local": { LocalSecretsManager(component: $0, paths: $1.paths) },
+        // ZenML's `region_name` is the component's region; boto3's chain supplies credentials and endpoint.
+        "aws": { component, context in
+            let client = try SecretsManagerClient.make(environment: context.environment, region: component.configuration["region_name"],
+                                                       endpoint: component.configuration["endpoint_url"], transport: context.transport)
+            return try AWSLegacySecretsManager(component: component, client: client)
+        },
     ]
 
     /// ZenML's other flavors, with what Ferry can say about them.
     static let unavailable: [String: String] = [
-        "aws": "The `aws` flavor is not available in this Ferry build yet.",
         "gcp": "The `gcp` flavor is not available in this Ferry build yet.",
         "azure": "The `azure` flavor is not available in this Ferry build yet.",
         "vault": "The `vault` flavor is not available in this Ferry build yet.",
@@ -29,8 +50,8 @@ public enum LegacyFlavors {
     public static var available: [String] { factories.keys.sorted() }
 
     /// The manager for `component`, or an error that says why its flavor cannot be served.
-    public static func manager(for component: LegacyComponent, paths: ZenMLPaths) throws -> any LegacySecretsManager {
-        if let factory = factories[component.flavor] { return try factory(component, paths) }
+    public static func manager(for component: LegacyComponent, context: LegacyContext) throws -> any LegacySecretsManager {
+        if let factory = factories[component.flavor] { return try factory(component, context) }
         if let reason = unavailable[component.flavor] {
             throw FerryError(.unsupported, code: "flavor_unavailable", reason)
         }

@@ -64,8 +64,24 @@ public protocol LegacySecretsManager: Sendable {
     func deleteSecret(named name: String) async throws
     /// Deletes every secret in this manager's scope.
     func deleteAllSecrets() async throws
+    /// Every secret of the scope, in listing order; each one that cannot be read carries its error.
+    func readAll() async throws -> [(name: String, result: Result<LegacySecret, FerryError>)]
 }
 
 extension LegacySecretsManager {
     public func validateSecretName(_ name: String) throws {}
+
+    /// Every secret of this manager's scope: by default one `getSecret` per name; flavors with
+    /// a bulk read override ``readAll()``. A secret that cannot be read is returned as its error.
+    public func readAll() async throws -> [(name: String, result: Result<LegacySecret, FerryError>)] {
+        var results: [(name: String, result: Result<LegacySecret, FerryError>)] = []
+        for name in try await secretNames() {
+            do {
+                results.append((name, .success(try await getSecret(named: name))))
+            } catch let error as FerryError {
+                results.append((name, .failure(error)))
+            }
+        }
+        return results
+    }
 }

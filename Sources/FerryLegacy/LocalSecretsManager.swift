@@ -88,9 +88,15 @@ public struct LocalSecretsManager: LegacySecretsManager {
         }
     }
 
-    /// Every secret in the file, decoded, in file order (one read of the file).
-    public func allSecrets() throws -> [LegacySecret] {
-        try loadDocument().map { try decode(name: $0.name, entry: $0.entry) }
+    /// Every secret in the file from one read of it, in file order; a damaged entry carries its error.
+    public func readAll() async throws -> [(name: String, result: Result<LegacySecret, FerryError>)] {
+        try loadDocument().map { item in
+            do {
+                return (item.name, .success(try decode(name: item.name, entry: item.entry)))
+            } catch let error as FerryError {
+                return (item.name, .failure(error))
+            }
+        }
     }
 
     // MARK: - File format

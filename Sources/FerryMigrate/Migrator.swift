@@ -64,19 +64,21 @@ public struct Migrator: Sendable {
     public func plan(sources: [any LegacySecretsManager], options: MigrationOptions) async throws -> [MigrationItem] {
         var items: [MigrationItem] = []
         var claimed: [String: (component: LegacyComponent, values: SecretValues)] = [:]
-        var listed: [(source: any LegacySecretsManager, names: [String])] = []
-        for source in sources { listed.append((source, try await source.secretNames())) }
-        let everyName = Set(listed.flatMap(\.names))
+        var listed: [(source: any LegacySecretsManager, secrets: [(name: String, result: Result<LegacySecret, FerryError>)])] = []
+        for source in sources { listed.append((source, try await source.readAll())) }
+        let everyName = Set(listed.flatMap { $0.secrets.map(\.name) })
         for name in options.names where !everyName.contains(name) {
             throw FerryError(.notFound, code: "secret_not_found",
                              "Secret with name `\(name)` not found. Please double-check the name and try again.")
         }
-        for (source, available) in listed {
-            let names = options.names.isEmpty ? available : available.filter(options.names.contains)
-            for name in names {
+        for (source, secrets) in listed {
+            for (name, result) in secrets where options.names.isEmpty || options.names.contains(name) {
                 var item: MigrationItem
-                do {
-                    let secret = try await source.getSecret(named: name)
+                switch result {
+                case .failure(let error):
+                    item = MigrationItem(component: source.component, legacyName: name, targetName: name, action: .unreadable,
+                                         detail: error.message, values: nil, existing: nil)
+                case .success(let secret):
                     let existing = try? store.find(name, isPrivate: options.isPrivate, allowPartial: false)
                     var action = MigrationItem.Action.create
                     var detail: String?
@@ -103,11 +105,6 @@ public struct Migrator: Sendable {
                     }
                     item = MigrationItem(component: source.component, legacyName: name, targetName: name, action: action,
                                          detail: detail, values: secret.values, existing: existing)
-                } catch let error as FerryError where error.kind == .encryptionKey {
-                    throw error
-                } catch {
-                    item = MigrationItem(component: source.component, legacyName: name, targetName: name, action: .unreadable,
-                                         detail: "\(error)", values: nil, existing: nil)
                 }
                 items.append(item)
             }

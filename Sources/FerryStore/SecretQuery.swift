@@ -111,6 +111,19 @@ public struct SecretQuery: Sendable {
             self.descending = descending
         }
 
+        /// The SQL column that sorts exactly as ``SecretQuery/ordered(_:_:)`` does, when there is one
+        /// (names sort by code points in Python; SQLite's BINARY collation compares UTF-8 bytes, which agrees).
+        var sqlColumn: String? {
+            switch field {
+            case .id: return "id"
+            case .name: return "name"
+            case .created: return "created"
+            case .updated: return "updated"
+            case .private: return "private"
+            case .user: return "user_id"
+            }
+        }
+
         public init(_ expression: String) throws {
             var text = Substring(expression)
             var descending = false
@@ -154,7 +167,7 @@ public struct SecretQuery: Sendable {
             }
         }
         let (a, b) = (key(lhs), key(rhs))
-        if a == b { return lhs.id.hexString < rhs.id.hexString }
+        if PythonText.scalarsEqual(a, b) { return lhs.id.hexString < rhs.id.hexString }
         return sort.descending ? PythonText.codePointLess(b, a) : PythonText.codePointLess(a, b)
     }
 }

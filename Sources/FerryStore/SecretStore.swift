@@ -1,3 +1,4 @@
+import FerryAWS
 import FerryCore
 import Foundation
 import Logging
@@ -27,7 +28,9 @@ public final class SecretStore: Sendable {
     private let encryptionKey: String?
 
     /// Opens the store that `configuration` describes.
-    public init(configuration: StoreConfiguration, logger: Logger = Logger(label: "ferry.store")) throws {
+    public init(configuration: StoreConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "ferry.store")) throws
+    {
         // Check the configuration before touching the database, so a bad one creates nothing.
         let secrets = configuration.secretsStore
         switch secrets.type {
@@ -37,9 +40,17 @@ public final class SecretStore: Sendable {
                 throw FerryError(.configuration, code: "config_unknown_field",
                                  "The sql secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")).")
             }
+        case "aws":
+            let known: Set<String> = ["region_name", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+                                      "endpoint_url", "list_page_size", "secret_list_refresh_timeout"]
+            let unknown = secrets.fields.keys.filter { !known.contains($0) }.sorted()
+            guard unknown.isEmpty else {
+                throw FerryError(.configuration, code: "config_unknown_field",
+                                 "The aws secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")).")
+            }
         case "none":
             throw FerryError(.configuration, code: "store_disabled", "The secrets store type is `none`: no centralized secrets store is configured.")
-        case "aws", "gcp", "azure", "hashicorp", "custom":
+        case "gcp", "azure", "hashicorp", "custom":
             throw FerryError(.unsupported, code: "backend_unavailable",
                              "The `\(secrets.type)` values back-end is not available in this Ferry build yet.")
         default:
@@ -53,7 +64,20 @@ public final class SecretStore: Sendable {
         database = try StoreDatabase(path: configuration.databasePath)
         self.logger = logger
         encryptionKey = secrets.encryptionKey
-        backend = SQLValuesBackend(database: database, encryptionKey: encryptionKey)
+        switch secrets.type {
+        case "aws":
+            // ZenML 0.35–0.54 `AWSSecretsStoreConfiguration` fields; explicit keys win over the chain.
+            var explicit: AWSCredentials?
+            if let id = secrets.fields["aws_access_key_id"], let key = secrets.fields["aws_secret_access_key"] {
+                explicit = AWSCredentials(accessKeyID: id, secretAccessKey: key, sessionToken: secrets.fields["aws_session_token"],
+                                          expiration: nil)
+            }
+            let client = try SecretsManagerClient.make(environment: environment, region: secrets.fields["region_name"],
+                                                       endpoint: secrets.fields["endpoint_url"], explicitCredentials: explicit)
+            backend = AWSValuesBackend(client: client, storeID: database.storeID)
+        default:
+            backend = SQLValuesBackend(database: database, encryptionKey: encryptionKey)
+        }
     }
 
     /// A store over an explicit database and back-end (tests, other targets).
@@ -153,8 +177,18 @@ public final class SecretStore: Sendable {
         guard query.page >= 1, (1...10_000).contains(query.size) else {
             throw FerryError(.invalidInput, code: "bad_page", "Pages start at 1 and hold 1 to 10000 items.")
         }
-        let all = try fetch("WHERE (private = 0 OR user_id = ?)", [.text(database.ownerID.hexString)])
-            .filter(query.matches).sorted(by: query.ordered)
+        let visible = "WHERE (private = 0 OR user_id = ?)"
+        let owner = SQLiteDatabase.Value.text(database.ownerID.hexString)
+        if query.filters.isEmpty, let column = query.sort.sqlColumn {
+            // Sorted and paged by SQLite (indexed); ties broken by id, as in the general path.
+            let total = try database.withConnection { try $0.query("SELECT COUNT(*) FROM secret " + visible, [owner], { Int($0.integer(0)) })[0] }
+            let direction = query.sort.descending ? "DESC" : "ASC"
+            let items = try fetch("\(visible) ORDER BY \(column) \(direction), id ASC LIMIT ? OFFSET ?",
+                                  [owner, .integer(Int64(query.size)), .integer(Int64((query.page - 1) * query.size))])
+            return SecretPage(items: items, index: query.page, maxSize: query.size,
+                              totalPages: max(1, (total + query.size - 1) / query.size), total: total)
+        }
+        let all = try fetch(visible, [owner]).filter(query.matches).sorted(by: query.ordered)
         let totalPages = max(1, (all.count + query.size - 1) / query.size)
         let start = min(all.count, (query.page - 1) * query.size)
         let items = Array(all[start..<min(all.count, start + query.size)])

@@ -13,6 +13,8 @@ public final class StoreDatabase: @unchecked Sendable {
     public static let schemaVersion = "1"
     private let connection: SQLiteDatabase
     private let lock = NSLock()
+    /// The key (its SHA-256) last verified against this database, so each process checks once.
+    private var verifiedKey: String??
     /// The database file.
     public let path: String
     /// This store's id: the `zenml` tag or label on external back-ends.
@@ -42,6 +44,7 @@ public final class StoreDatabase: @unchecked Sendable {
                 CREATE UNIQUE INDEX IF NOT EXISTS secret_public_name ON secret (name) WHERE private = 0;
                 CREATE UNIQUE INDEX IF NOT EXISTS secret_private_name ON secret (name, user_id) WHERE private = 1;
                 CREATE INDEX IF NOT EXISTS secret_created ON secret (created);
+                CREATE INDEX IF NOT EXISTS secret_name ON secret (name);
                 """)
             for (key, value) in [("schema_version", Self.schemaVersion), ("store_id", UUID().hexString),
                                  ("owner_id", UUID().hexString)]
@@ -84,15 +87,20 @@ public final class StoreDatabase: @unchecked Sendable {
     /// (as an AES-GCM sealed check value, never the key) when the store holds no values yet.
     /// Throws ``FerryError/Kind/encryptionKey`` and changes nothing on a mismatch.
     public func verifyEncryptionKey(_ encryptionKey: String?) throws {
+        let fingerprint = encryptionKey.map { SHA256.hexDigest(Array($0.utf8)) }
+        if try withConnection({ _ in verifiedKey == .some(fingerprint) }) { return }
         let codec = ZenMLValuesCodec(encryptionKey: encryptionKey)
         try withConnection { db in
             try db.transaction {
                 let meta = try Self.meta(db)
-                let storedValues = try db.query("SELECT COUNT(*) FROM secret WHERE \"values\" IS NOT NULL", [], { $0.integer(0) })[0]
                 let recorded = meta["encryption"]
                 let mode = codec.encrypts ? "aes-gcm" : "none"
                 let checkMatches = meta["key_check"].map { (try? codec.decode(.encrypted($0), secret: "key check")) != nil }
-                if recorded == mode && (!codec.encrypts || checkMatches == true) { return }
+                if recorded == mode && (!codec.encrypts || checkMatches == true) {
+                    verifiedKey = .some(fingerprint)
+                    return
+                }
+                let storedValues = try db.query("SELECT EXISTS (SELECT 1 FROM secret WHERE \"values\" IS NOT NULL)", [], { $0.integer(0) })[0]
                 if storedValues > 0, let recorded {
                     if recorded == "aes-gcm" && !codec.encrypts {
                         throw FerryError(.encryptionKey, code: "missing_encryption_key",
@@ -112,6 +120,7 @@ public final class StoreDatabase: @unchecked Sendable {
                 } else {
                     try db.run("DELETE FROM ferry_meta WHERE key = 'key_check'")
                 }
+                verifiedKey = .some(fingerprint)
             }
         }
     }

@@ -95,6 +95,14 @@ public enum LegacySecretsManagerConformance {
                    "delete removed more or less than one secret")
         ran.append("delete removes one secret")
 
+        let all = try await manager.readAll()
+        try expect(Set(all.map(\.name)) == Set(try await manager.secretNames()), "read all", "readAll listed other names")
+        for (name, result) in all {
+            let one = try await manager.getSecret(named: name)
+            try expect((try? result.get()) == one, "read all", "readAll read `\(name)` differently from getSecret")
+        }
+        ran.append("read all agrees with get")
+
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<8 {
                 let writer = manager

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryCore
+import FerryLegacy
 import FerryStore
 import Foundation
 
@@ -38,6 +39,9 @@ struct GlobalOptions: ParsableArguments {
         return ZenMLPaths(environment: environment)
     }
 
+    /// What legacy flavors need.
+    var legacyContext: LegacyContext { LegacyContext(paths: zenmlPaths, environment: environment) }
+
     /// Opens the centralized store; `readOnly` never creates or changes the database (a missing
     /// one reads as empty).
     func openStore(readOnly: Bool = false) throws -> SecretStore {
@@ -48,6 +52,8 @@ struct GlobalOptions: ParsableArguments {
         return try SecretStore(configuration: configuration, logger: Log.logger("ferry.store"))
     }
 }
+
+extension LegacyScope: ExpressibleByArgument {}
 
 /// Parses a Python-style boolean option value (`true`, `false`, `yes`, `no`, `1`, `0`).
 struct PythonBool: ExpressibleByArgument {

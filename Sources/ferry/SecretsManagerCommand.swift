@@ -32,6 +32,25 @@ struct ManagerOptions: ParsableArguments {
     @Option(name: .customLong("secrets-manager"), help: ArgumentHelp("The secrets manager's component UUID.", valueName: "id"))
     var secretsManager: String?
 
+    @Option(help: ArgumentHelp("The secrets manager's flavor: local or aws.", valueName: "flavor"))
+    var flavor = "local"
+
+    @Option(help: ArgumentHelp("The component's scope: none, global, component or namespace (default: component for scoping flavors, none for local).",
+                               valueName: "scope"))
+    var scope: LegacyScope?
+
+    @Option(help: ArgumentHelp("The component's scope namespace.", valueName: "namespace"))
+    var namespace: String?
+
+    @Option(name: .customLong("component-name"), help: ArgumentHelp("The component's name (written into scoped tags).", valueName: "name"))
+    var componentName: String?
+
+    @Option(name: .customLong("region"), help: ArgumentHelp("aws: the component's region_name.", valueName: "region"))
+    var region: String?
+
+    @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("aws: a Secrets Manager endpoint (as AWS_ENDPOINT_URL_SECRETS_MANAGER).", valueName: "url"))
+    var endpointURL: String?
+
     @Option(name: .customLong("secrets-file"),
             help: ArgumentHelp("A local secrets manager's secrets.yaml (its `secrets_file` setting).", valueName: "path"))
     var secretsFile: String?
@@ -48,7 +67,23 @@ struct ManagerOptions: ParsableArguments {
             let parent = URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
             let id = UUID(uuidString: parent) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
             let component = LegacyComponent(id: id, name: parent, flavor: "local", configuration: ["secrets_file": path])
-            return [try LegacyFlavors.manager(for: component, paths: paths)]
+            return [try LegacyFlavors.manager(for: component, context: global.legacyContext)]
+        }
+        if flavor != "local" {
+            guard let secretsManager, let id = UUID(uuidString: secretsManager) else {
+                throw FerryError(.invalidInput, code: "component_id_required",
+                                 "A `\(flavor)` secrets manager needs its component UUID: pass --secrets-manager UUID.")
+            }
+            var configuration: [String: String] = [:]
+            if let region { configuration["region_name"] = region }
+            if let endpointURL { configuration["endpoint_url"] = endpointURL }
+            let component = LegacyComponent(id: id, name: componentName ?? id.uuidString.lowercased(), flavor: flavor,
+                                            scope: scope ?? .component, namespace: namespace, configuration: configuration)
+            return [try LegacyFlavors.manager(for: component, context: global.legacyContext)]
+        }
+        if let scope, scope != .none {
+            throw FerryError(.invalidInput, code: "scope_unsupported",
+                             "This Secrets Manager does not support scoping. You can only use a `none` scope value.")
         }
         if let secretsManager {
             guard let id = UUID(uuidString: secretsManager) else {
@@ -61,7 +96,7 @@ struct ManagerOptions: ParsableArguments {
                                  "No local secrets manager with ID \(secretsManager): '\(folder)' does not exist.")
             }
             let component = LegacyComponent(id: id, name: id.uuidString.lowercased(), flavor: "local")
-            return [try LegacyFlavors.manager(for: component, paths: paths)]
+            return [try LegacyFlavors.manager(for: component, context: global.legacyContext)]
         }
         let found = try LocalDiscovery.components(in: paths)
         guard !found.isEmpty else {
@@ -72,7 +107,7 @@ struct ManagerOptions: ParsableArguments {
             throw FerryError(.invalidInput, code: "several_secrets_managers",
                              "Several local secrets managers found (\(found.map { $0.id.uuidString.lowercased() }.joined(separator: ", "))); choose one with --secrets-manager.")
         }
-        return try found.map { try LegacyFlavors.manager(for: $0, paths: paths) }
+        return try found.map { try LegacyFlavors.manager(for: $0, context: global.legacyContext) }
     }
 
     func manager(_ global: GlobalOptions, forWriting: Bool = false) throws -> any LegacySecretsManager {

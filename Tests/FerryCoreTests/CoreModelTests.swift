@@ -109,7 +109,10 @@ import Testing
         #expect(content["rclone_config_s3_provider"] == "aws")
         #expect(content["rclone_config_s3_env_auth"] == "True")
         #expect(content.keys.first == "rclone_config_s3_type")
-        #expect(throws: FerryError.self) { try seldon.validate(["rclone_config_s3_type": "gcs"]) }
+        #expect { try seldon.validate(["rclone_config_s3_type": "gcs-secret-ish"]) } throws: {
+            let message = ($0 as? FerryError)?.message ?? ""
+            return message.contains("permitted: 's3'") && !message.contains("gcs-secret-ish")
+        }
         #expect(throws: FerryError.self) { try seldon.validate(["rclone_config_s3_env_auth": "maybe"]) }
     }
 

@@ -101,7 +101,7 @@ enum Fixtures {
             return LocalSecretsManager(component: LegacyComponent(id: UUID(), name: "c\(counter)", flavor: "local"),
                                        paths: ZenMLPaths(configDirectory: directory.path))
         }
-        #expect(ran.count == 8)
+        #expect(ran.count == 9)
     }
 
     @Test func pathsFollowZenMLsRules() {

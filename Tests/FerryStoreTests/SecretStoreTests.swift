@@ -217,3 +217,28 @@ struct FailingBackend: SecretValuesBackend {
     func updateValues(_ values: SecretValues, for id: UUID) async throws { throw FerryError(.backend, "unreachable") }
     func deleteValues(for id: UUID) async throws { throw FerryError(.backend, "unreachable") }
 }
+
+@Suite struct ListPathsAgreeTests {
+    /// Without filters SQLite sorts and pages; with filters Swift does. Both must agree.
+    @Test(arguments: ["asc:name", "desc:name", "desc:created", "asc:updated", "asc:private", "desc:id"])
+    func sqlAndSwiftOrderingsMatch(sort: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try makeStore(directory)
+        for name in ["b", "a", "B", "é", "e\u{301}", "z9", "Z10", "日本", "🔐", "a b"] {
+            try await store.create(name: name, values: ["k": name], isPrivate: name.hasPrefix("a"))
+        }
+        var plain = SecretQuery()
+        plain.sort = try .init(sort)
+        plain.size = 3
+        var filtered = plain
+        filtered.filters = [try .init(field: .name, expression: "notequals:\u{0}")]
+        for page in 1...4 {
+            plain.page = page
+            filtered.page = page
+            let a = try store.list(plain), b = try store.list(filtered)
+            #expect(a.items.map(\.id) == b.items.map(\.id), "page \(page)")
+            #expect(a.total == 10 && b.total == 10 && a.totalPages == 4)
+        }
+    }
+}
