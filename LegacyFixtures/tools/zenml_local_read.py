@@ -49,6 +49,8 @@ import tempfile
 import uuid
 from typing import Any, Dict
 
+from fixture_common import compare_with_expected
+
 ZENML_VERSION = "0.52.0"
 
 
@@ -57,27 +59,7 @@ def _err(msg: str) -> None:
 
 
 def _compare(result: Dict[str, Any], expected_file: str, component_id: str) -> int:
-    with open(expected_file, encoding="utf-8") as f:
-        expected = json.load(f)
-    if "components" in expected:
-        if component_id not in expected["components"]:
-            _err(f"component {component_id} not in {expected_file}")
-            return 3
-        expected = expected["components"][component_id]["secrets"]
-    problems = []
-    for name in sorted(set(expected) | set(result)):
-        if name not in result:
-            problems.append(f"missing secret {name!r}")
-        elif name not in expected:
-            problems.append(f"unexpected secret {name!r}")
-        elif result[name] != expected[name]:
-            problems.append(f"secret {name!r}: got {result[name]!r}, expected {expected[name]!r}")
-    for p in problems:
-        _err(p)
-    if problems:
-        return 3
-    _err(f"OK: {len(result)} secrets match {expected_file}")
-    return 0
+    return compare_with_expected(result, expected_file, component_id, _err)
 
 
 def main() -> int:

@@ -60,11 +60,15 @@ public struct SecretsManagerClient: Sendable {
     /// The AWS service id used for endpoint variables (`AWS_ENDPOINT_URL_SECRETS_MANAGER`).
     public static let serviceID = "Secrets Manager"
 
-    public init(region: String, endpoint: URL, credentials: any AWSCredentialsProvider, transport: any HTTPTransport) {
+    /// A client; throttling and 5xx answers are retried under `retryPolicy`, each wait announced through `notice`.
+    public init(region: String, endpoint: URL, credentials: any AWSCredentialsProvider, transport: any HTTPTransport,
+                retryPolicy: RetryingTransport.Policy = .init(),
+                notice: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+    {
         self.region = region
         self.endpoint = endpoint
         self.credentials = credentials
-        self.transport = RetryingTransport(transport, shouldRetry: Self.isRetryable)
+        self.transport = RetryingTransport(transport, policy: retryPolicy, notice: notice, shouldRetry: Self.isRetryable)
     }
 
     /// A client configured as boto3 would be: region, endpoint override and credential chain
@@ -84,7 +88,9 @@ public struct SecretsManagerClient: Sendable {
     /// CreateSecret; returns the ARN.
     @discardableResult
     public func createSecret(name: String, secretString: String, tags: [Tag] = [], description: String? = nil) async throws -> String? {
-        var body: [(key: String, value: PythonJSON.Value)] = [("Name", .string(name)), ("SecretString", .string(secretString))]
+        var body: [(key: String, value: PythonJSON.Value)] = [
+            ("Name", .string(name)), ("SecretString", .string(secretString)), ("ClientRequestToken", Self.requestToken()),
+        ]
         if let description { body.append(("Description", .string(description))) }
         if !tags.isEmpty { body.append(("Tags", Self.encode(tags))) }
         let response = try await call("CreateSecret", body, secret: name)
@@ -127,13 +133,17 @@ public struct SecretsManagerClient: Sendable {
 
     /// PutSecretValue: a new current version.
     public func putSecretValue(id: String, secretString: String) async throws {
-        _ = try await call("PutSecretValue", [("SecretId", .string(id)), ("SecretString", .string(secretString))], secret: id)
+        _ = try await call("PutSecretValue", [("SecretId", .string(id)), ("SecretString", .string(secretString)),
+                                              ("ClientRequestToken", Self.requestToken())], secret: id)
     }
 
     /// UpdateSecret: value and/or description.
     public func updateSecret(id: String, secretString: String? = nil, description: String? = nil) async throws {
         var body: [(key: String, value: PythonJSON.Value)] = [("SecretId", .string(id))]
-        if let secretString { body.append(("SecretString", .string(secretString))) }
+        if let secretString {
+            body.append(("SecretString", .string(secretString)))
+            body.append(("ClientRequestToken", Self.requestToken()))
+        }
         if let description { body.append(("Description", .string(description))) }
         _ = try await call("UpdateSecret", body, secret: id)
     }
@@ -266,6 +276,10 @@ public struct SecretsManagerClient: Sendable {
             return FerryError(.backend, code: "aws.\(type)", "AWS Secrets Manager refused \(subject) (\(type))\(detail)")
         }
     }
+
+    /// The idempotency token (the new version's id) that AWS SDKs fill in for every value write;
+    /// a retried request with the same token is not applied twice.
+    private static func requestToken() -> PythonJSON.Value { .string(UUID().uuidString.lowercased()) }
 
     private static func encode(_ tags: [Tag]) -> PythonJSON.Value {
         .array(tags.map { .object([("Key", .string($0.key)), ("Value", .string($0.value))]) })

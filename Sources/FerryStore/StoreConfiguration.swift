@@ -150,7 +150,8 @@ public struct StoreConfiguration: Sendable, Equatable {
     private static func apply(environment: [String: String], prefix: String, to base: BackendConfiguration?) throws
         -> BackendConfiguration?
     {
-        let variables = environment.filter { $0.key.hasPrefix(prefix) }
+        // An empty variable counts as unset (as an empty encryption key means none).
+        let variables = environment.filter { $0.key.hasPrefix(prefix) && !$0.value.isEmpty }
         guard !variables.isEmpty else { return base }
         var fields: [String: String] = [:]
         for (name, value) in variables { fields[String(name.dropFirst(prefix.count)).lowercased()] = value }

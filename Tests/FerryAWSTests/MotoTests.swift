@@ -28,7 +28,7 @@ enum Moto {
     /// Deletes every secret of `region`, so a test starts from the same state on every run.
     static func wipe(_ region: String) async throws {
         let client = try client(region: region)
-        for entry in try await client.listSecrets() {
+        for entry in try await client.listSecrets(includePlannedDeletion: true) {
             try await client.deleteSecret(id: entry.name, forceWithoutRecovery: true)
         }
     }

@@ -276,3 +276,44 @@ struct Ferry {
         #expect(!result.stdout.contains("new-b") && !result.stderr.contains("new-b"))
     }
 }
+
+/// `--flavor aws` and the `aws` store back-end, against the moto that scripts/test starts.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["FERRY_MOTO_ENDPOINT"] != nil || Repository.inCI,
+                             "needs moto (scripts/moto-server; FERRY_MOTO_ENDPOINT)"))
+struct AWSCommandTests {
+    @Test func registerListGetMigrateAndStoreOnAWS() throws {
+        let endpoint = try #require(ProcessInfo.processInfo.environment["FERRY_MOTO_ENDPOINT"])
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let id = UUID().uuidString.lowercased()
+        let namespace = "cli-\(id.prefix(8))"
+        let select = ["--flavor", "aws", "--scope", "namespace", "--namespace", namespace, "--secrets-manager", id,
+                      "--region", "eu-west-1", "--endpoint-url", endpoint]
+        var result = try ferry.run(["secrets-manager", "secret", "register", "db", "--user=admin", "--pw=aws-s3cr3t"] + select)
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try ferry.run(["secrets-manager", "secret", "list", "-o", "json"] + select)
+        #expect(result.stdout.contains("\"db\""))
+        result = try ferry.run(["secrets-manager", "secret", "get", "db"] + select)
+        #expect(result.status == 0 && !result.stdout.contains("aws-s3cr3t"))
+        result = try ferry.run(["secrets-manager", "secret", "register", "bad/name", "--a=1"] + select)
+        #expect(result.status == 64 && result.stderr.contains("Must contain only alphanumeric characters"))
+
+        // Into an embedded store whose values live in AWS (us-east-2, ZenML's `zenml/<uuid>` layout).
+        var onAWS = ferry
+        onAWS.environment["FERRY_SECRETS_STORE_TYPE"] = "aws"
+        onAWS.environment["FERRY_SECRETS_STORE_REGION_NAME"] = "us-east-2"
+        onAWS.environment["FERRY_SECRETS_STORE_ENDPOINT_URL"] = endpoint
+        result = try onAWS.run(["secrets-manager", "secret", "migrate"] + select)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("created, verified"))
+        result = try onAWS.run(["secret", "get", "db", "-o", "json", "--show-secrets"])
+        #expect(result.stdout.contains("aws-s3cr3t"))
+        #expect(try onAWS.run(["secret", "delete", "db", "-y"]).status == 0)
+        #expect(try ferry.run(["secrets-manager", "secret", "cleanup", "-y"] + select).status == 0)
+
+        var wrong = ferry
+        wrong.environment["AWS_SECRET_ACCESS_KEY"] = "not-the-key"
+        result = try wrong.run(["secrets-manager", "secret", "list"] + select)
+        #expect(result.status == 1 && result.stderr.contains("secret access key is wrong") && !result.stderr.contains("not-the-key"))
+    }
+}

@@ -1,0 +1,101 @@
+import FerryAWS
+import FerryCore
+import FerryHTTP
+import FerryTesting
+import Foundation
+import Testing
+
+/// Scripted responses, to check retries without a server.
+final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var responses: [HTTPResponse]
+    private(set) var requests: [HTTPRequest] = []
+
+    init(_ responses: [HTTPResponse]) { self.responses = responses }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        lock.withLock {
+            requests.append(request)
+            return responses.removeFirst()
+        }
+    }
+}
+
+final class Lines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func append(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+}
+
+@Suite struct RetryTests {
+    static func json(_ status: Int, _ body: String, headers: [String: String] = [:]) -> HTTPResponse {
+        HTTPResponse(status: status, headers: headers, body: Data(body.utf8))
+    }
+
+    @Test func throttlingAnd5xxAreRetriedAndAnnounced() async throws {
+        let scripted = ScriptedTransport([
+            Self.json(400, #"{"__type": "ThrottlingException", "message": "Rate exceeded"}"#),
+            Self.json(503, "", headers: ["Retry-After": "0"]),
+            Self.json(200, #"{"SecretList": [], "NextToken": null}"#),
+        ])
+        let lines = Lines()
+        let client = SecretsManagerClient(
+            region: "us-east-1", endpoint: URL(string: "http://127.0.0.1:1")!,
+            credentials: StaticCredentials(), transport: scripted,
+            retryPolicy: .init(maxAttempts: 5, baseDelay: 0.001, maxDelay: 0.01), notice: { lines.append($0) })
+        #expect(try await client.listSecrets().isEmpty)
+        #expect(scripted.requests.count == 3)
+        #expect(lines.all.count == 2)
+        #expect(lines.all.allSatisfy { $0.contains("retrying in") && $0.contains("http://127.0.0.1:1") })
+        #expect(lines.all.first?.contains("HTTP 400") == true)
+    }
+
+    @Test func clientErrorsAreNotRetriedAndMappedFromTheType() async throws {
+        let scripted = ScriptedTransport([
+            Self.json(404, #"{"__type": "ResourceNotFoundException", "message": "Secrets Manager can't find the specified secret."}"#),
+            Self.json(400, "", headers: ["X-Amzn-ErrorType": "ResourceExistsException:http://internal.amazon.com/"]),
+            Self.json(403, "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>m</Message></Error></ErrorResponse>"),
+        ])
+        let client = SecretsManagerClient(region: "us-east-1", endpoint: URL(string: "http://127.0.0.1:1")!,
+                                          credentials: StaticCredentials(), transport: scripted)
+        await #expect { _ = try await client.getSecretValue(id: "x") } throws: { ($0 as? FerryError)?.kind == .notFound }
+        await #expect { try await client.createSecret(name: "x", secretString: "{}") } throws: { ($0 as? FerryError)?.kind == .alreadyExists }
+        await #expect { _ = try await client.listSecrets() } throws: { ($0 as? FerryError)?.code == "aws.SignatureDoesNotMatch" }
+        #expect(scripted.requests.count == 3)
+        #expect(scripted.requests[0].header("X-Amz-Target") == "secretsmanager.GetSecretValue")
+        #expect(scripted.requests[0].header("Authorization")?.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDTEST/") == true)
+    }
+}
+
+struct StaticCredentials: AWSCredentialsProvider {
+    func credentials() async throws -> AWSCredentials {
+        AWSCredentials(accessKeyID: "AKIDTEST", secretAccessKey: "secret", sessionToken: nil, expiration: nil)
+    }
+}
+
+@Suite(.enabled(if: Moto.available, "needs moto (scripts/moto-server; FERRY_MOTO_ENDPOINT)"))
+struct ClientOperationsTests {
+    @Test func updateTagDescribeAndRecoverableDelete() async throws {
+        let region = "af-south-1"
+        try await Moto.wipe(region)
+        let client = try Moto.client(region: region)
+        // moto keeps the name of a secret deleted after a scheduled deletion: a fresh name per run.
+        let name = "ops-\(UUID().uuidString.prefix(8))"
+        try await client.createSecret(name: name, secretString: #"{"v": "1"}"#, tags: [.init("a", "1")], description: "first")
+        try await client.updateSecret(id: name, secretString: #"{"v": "2"}"#, description: "second")
+        try await client.tagResource(id: name, tags: [.init("b", "2")])
+        #expect(try await client.getSecretValue(id: name).secretString == #"{"v": "2"}"#)
+        #expect(try await client.getSecretValue(id: name, versionStage: "AWSPREVIOUS").secretString == #"{"v": "1"}"#)
+        #expect(try await client.describeSecret(id: name).tags.map(\.key).sorted() == ["a", "b"])
+        try await client.deleteSecret(id: name, forceWithoutRecovery: false, recoveryWindowDays: 7)
+        await #expect { _ = try await client.getSecretValue(id: name) } throws: {
+            ($0 as? FerryError)?.code == "aws.InvalidRequestException"
+        }
+        #expect(try await client.listSecrets().isEmpty)
+        #expect(try await client.listSecrets(includePlannedDeletion: true).map(\.name) == [name])
+        try await client.deleteSecret(id: name, forceWithoutRecovery: true)
+        let batch = try await client.batchGetSecretValue(ids: [name])
+        #expect(batch.values.isEmpty && batch.errors.count == 1)
+    }
+}
