@@ -4,9 +4,10 @@ import FerryLegacy
 import Foundation
 
 /// Lists and reads N ZenML-shaped global-scope `aws` secrets (seeded by Benchmarks/aws/seed.py)
-/// three ways in one run: boto3 as ZenML does it (Benchmarks/aws/boto3_list_read.py: paginated
-/// ListSecrets, then GetSecretValue per secret), Ferry the same way (list, then `getSecret` per
-/// name), and Ferry's bulk path (`readAll`: one listing, BatchGetSecretValue 20 at a time).
+/// three ways in one run: boto3 (Benchmarks/aws/boto3_list_read.py: paginated ListSecrets with
+/// ZenML's filters, then GetSecretValue per secret), Ferry's `getSecret` per name (which, like
+/// ZenML's `get_secret`, lists with a name filter before each read: twice the requests), and
+/// Ferry's bulk path (`readAll`: one listing, BatchGetSecretValue 20 at a time).
 /// Reports seconds and ratios against the boto3 baseline.
 struct AWSBenchmark {
     let options: BenchOptions
@@ -48,15 +49,15 @@ struct AWSBenchmark {
             throw BenchError.failed("Ferry listed \(names.count) and read \(all.count) secrets, expected \(options.awsCount)")
         }
         func row(_ label: String, _ seconds: Double) -> String {
-            let padded = label.padding(toLength: 46, withPad: " ", startingAt: 0)
+            let padded = label.padding(toLength: 62, withPad: " ", startingAt: 0)
             return padded + String(format: "%8.2f s  %8.0f secrets/s  %6.2f× boto3", seconds, Double(options.awsCount) / seconds, botoSeconds / seconds)
         }
         return """
 
             AWS Secrets Manager (moto at \(endpoint)): list and read \(options.awsCount) legacy global-scope secrets
-            \(row("boto3, as ZenML (list, then GetSecretValue each)", botoSeconds))
-            \(row("Ferry, as ZenML (getSecret per name)", perSecond))
-            \(row("Ferry readAll (list + BatchGetSecretValue)", bulk))
+            \(row("boto3: list once, then GetSecretValue each (N+pages requests)", botoSeconds))
+            \(row("Ferry getSecret per name (ListSecrets + GetSecretValue each)", perSecond))
+            \(row("Ferry readAll (list + BatchGetSecretValue, N/20+pages)", bulk))
             (boto3 time is measured inside the Python process, after its imports.)
             """
     }

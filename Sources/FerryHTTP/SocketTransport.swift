@@ -642,7 +642,7 @@ enum WireFailure: Error {
                                   "The TLS certificate of \(origin) is not trusted: it is not valid for `\(target.host)` (\(reason)).")
             }
             return FerryError(.backend, code: "tls_untrusted",
-                              "The TLS certificate of \(origin) is not trusted (\(reason)); if the server uses a private CA, pass a CA file that holds it (for example VAULT_CACERT).")
+                              "The TLS certificate of \(origin) is not trusted (\(reason)); if the server uses a private CA, add it to the trust store or point SSL_CERT_FILE at a PEM file that holds it.")
         case .tls(let reason):
             return FerryError(.backend, code: "tls_failed", "The TLS handshake with \(origin) failed: \(reason).")
         case .malformed(let reason):

@@ -268,7 +268,9 @@ public final class SecretStore: Sendable {
         try checkKey()
         do {
             try await backend.deleteValues(for: secret.id)
-        } catch let error as FerryError where error.kind == .notFound {
+        } catch let error as FerryError where error.kind == .notFound && error.code != "values_not_ours" {
+            // Values already gone: deleting the metadata finishes the job. Values that belong to
+            // another deployment are never a reason to drop ours silently.
             logger.debug("no values to delete", metadata: ["secret": "\(secret.name)"])
         }
         try database.withConnection { _ = try $0.run("DELETE FROM secret WHERE id = ?", [.text(secret.id.hexString)]) }

@@ -70,9 +70,12 @@ struct ManagerOptions: ParsableArguments {
             return [try LegacyFlavors.manager(for: component, context: global.legacyContext)]
         }
         if flavor != "local" {
-            guard let secretsManager, let id = UUID(uuidString: secretsManager) else {
+            guard let secretsManager else {
                 throw FerryError(.invalidInput, code: "component_id_required",
-                                 "A `\(flavor)` secrets manager needs its component UUID: pass --secrets-manager UUID.")
+                                 "The `\(flavor)` flavor needs the component's UUID: pass --secrets-manager UUID.")
+            }
+            guard let id = UUID(flexible: secretsManager) else {
+                throw FerryError(.invalidInput, code: "bad_component_id", "'\(secretsManager)' is not a component UUID.")
             }
             var configuration: [String: String] = [:]
             if let region { configuration["region_name"] = region }
@@ -86,7 +89,7 @@ struct ManagerOptions: ParsableArguments {
                              "This Secrets Manager does not support scoping. You can only use a `none` scope value.")
         }
         if let secretsManager {
-            guard let id = UUID(uuidString: secretsManager) else {
+            guard let id = UUID(flexible: secretsManager) else {
                 throw FerryError(.invalidInput, code: "bad_component_id",
                                  "'\(secretsManager)' is not a component UUID (such as the name of a folder in \(paths.localStoresDirectory)).")
             }

@@ -481,7 +481,7 @@ struct SocketTransportTests {
         #expect(untrusted?.kind == .backend)
         #expect(untrusted?.message.contains("https://127.0.0.1:\(server.port)") == true)
         #expect(untrusted?.message.contains("not trusted") == true)
-        #expect(untrusted?.message.contains("CA file") == true)
+        #expect(untrusted?.message.contains("SSL_CERT_FILE") == true)
 
         let insecure = SocketTransport(timeout: 10, verifyTLS: false)
         #expect(try await insecure.send(HTTPRequest(method: "GET", url: server.url("/echo", scheme: "https"))).status == 200)

@@ -242,3 +242,23 @@ struct FailingBackend: SecretValuesBackend {
         }
     }
 }
+
+struct ForeignBackend: SecretValuesBackend {
+    let type = "foreign"
+    func storeValues(_ values: SecretValues, for id: UUID) async throws {}
+    func getValues(for id: UUID) async throws -> SecretValues { throw FerryError(.notFound, code: "values_not_ours", "not ours") }
+    func updateValues(_ values: SecretValues, for id: UUID) async throws {}
+    func deleteValues(for id: UUID) async throws { throw FerryError(.notFound, code: "values_not_ours", "not ours") }
+}
+
+@Suite struct ForeignValuesTests {
+    /// Values that belong to another ZenML deployment are never a reason to drop the metadata silently.
+    @Test func deleteRefusesWhenTheValuesAreAnotherStores() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = SecretStore(database: try StoreDatabase(path: directory.file("ferry.db")), backend: ForeignBackend())
+        let secret = try await store.create(name: "s", values: ["a": "1"])
+        await #expect { try await store.delete(secret) } throws: { ($0 as? FerryError)?.code == "values_not_ours" }
+        #expect(try rowCount(store) == 1)
+    }
+}
