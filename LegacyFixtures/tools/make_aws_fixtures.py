@@ -45,6 +45,8 @@ from typing import Any, Dict, List, Optional, Tuple
 sys.dont_write_bytecode = True  # no __pycache__ next to the sibling module below
 import zenml_aws_read  # noqa: E402  (LegacyFixtures/tools/zenml_aws_read.py)
 
+from fixture_common import require_fresh_config_path
+
 ZENML_VERSION = "0.52.0"
 REGION = "us-east-1"
 
@@ -256,13 +258,8 @@ def main() -> int:
     parser.add_argument("outdir", help="fixture directory to (re)write, e.g. LegacyFixtures/aws/zenml-0.52.0")
     args = parser.parse_args()
 
-    config_path = os.environ.get("ZENML_CONFIG_PATH")
-    if not config_path:
-        _log("ZENML_CONFIG_PATH must be set to a fresh (empty) directory")
-        return 2
-    config_path = os.path.abspath(config_path)
-    if os.path.exists(config_path) and os.listdir(config_path):
-        _log(f"ZENML_CONFIG_PATH={config_path} is not empty; use a fresh directory")
+    config_path = require_fresh_config_path(_log)
+    if config_path is None:
         return 2
     for var in list(os.environ):
         if var.startswith(("ZENML_STORE_", "ZENML_SECRETS_STORE_")):

@@ -35,6 +35,8 @@ import shutil
 import sys
 from typing import Any, Dict, List, Tuple
 
+from fixture_common import require_fresh_config_path
+
 ZENML_VERSION = "0.52.0"
 
 COMPONENT_A = "ferry_local_a"
@@ -279,13 +281,8 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    config_path = os.environ.get("ZENML_CONFIG_PATH")
-    if not config_path:
-        _log("ZENML_CONFIG_PATH must be set to a fresh (empty) directory")
-        return 2
-    config_path = os.path.abspath(config_path)
-    if os.path.exists(config_path) and os.listdir(config_path):
-        _log(f"ZENML_CONFIG_PATH={config_path} is not empty; use a fresh directory")
+    config_path = require_fresh_config_path(_log)
+    if config_path is None:
         return 2
     if os.environ.get("ZENML_LOCAL_STORES_PATH"):
         _log("unset ZENML_LOCAL_STORES_PATH: the fixtures use the default layout")

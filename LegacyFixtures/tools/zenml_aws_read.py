@@ -50,7 +50,7 @@ import tempfile
 import uuid
 from typing import Any, Dict, Iterator, List, Optional
 
-from fixture_common import compare_with_expected
+from fixture_common import use_throwaway_zenml_config, compare_with_expected
 
 ZENML_VERSION = "0.52.0"
 
@@ -207,10 +207,7 @@ def main() -> int:
             _err(f"{var} is not set (source STATE_DIR/moto.env)")
             return 2
 
-    tmp_config = tempfile.mkdtemp(prefix="zenml052-interop-")
-    os.environ["ZENML_CONFIG_PATH"] = tmp_config
-    os.environ["ZENML_ANALYTICS_OPT_IN"] = "false"
-    os.environ.setdefault("ZENML_LOGGING_VERBOSITY", "ERROR")
+    tmp_config = use_throwaway_zenml_config()
 
     # ZenML's logger writes to sys.stdout: route fd 1 to stderr and keep a
     # private handle on the real stdout for the JSON result.
