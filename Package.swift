@@ -33,20 +33,22 @@ let package = Package(
         .target(name: "FerryHTTP", dependencies: ["FerryCore", "COpenSSL"]),
         // AWS: SigV4, the credential chain, STS, and the Secrets Manager JSON 1.1 API. Knows nothing of ZenML.
         .target(name: "FerryAWS", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP"]),
+        // HashiCorp Vault / OpenBao KV v2 client: token, AppRole and AWS IAM auth.
+        .target(name: "FerryVault", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS"]),
         // Yams behind errors that never quote the document.
         .target(name: "FerryYAML", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
         // The deprecated secrets-manager flavors.
         .target(
             name: "FerryLegacy",
             dependencies: [
-                "FerryCore", "FerryYAML", "FerryHTTP", "FerryAWS",
+                "FerryCore", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The centralized secrets store: metadata database and values back-ends.
         .target(
             name: "FerryStore",
             dependencies: [
-                "FerryCore", "FerryCrypto", "FerryYAML", "FerryAWS", "CSQLite",
+                "FerryCore", "FerryCrypto", "FerryYAML", "FerryAWS", "FerryVault", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Legacy secrets manager -> centralized store.
@@ -76,5 +78,6 @@ let package = Package(
         .testTarget(name: "FerryAWSTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryCore", "FerryTesting"]),
         .testTarget(name: "FerryHTTPTests", dependencies: ["FerryCore", "FerryHTTP", "FerryTesting"]),
+        .testTarget(name: "FerryVaultTests", dependencies: ["FerryCore", "FerryHTTP", "FerryVault", "FerryLegacy", "FerryStore", "FerryTesting"]),
     ]
 )

@@ -1,6 +1,7 @@
 import FerryAWS
 import FerryCore
 import FerryHTTP
+import FerryVault
 import Foundation
 
 /// What a flavor needs besides its component: where ZenML's files are, the environment (for
@@ -36,13 +37,18 @@ public enum LegacyFlavors {
                                                        endpoint: component.configuration["endpoint_url"], transport: context.transport)
             return try AWSLegacySecretsManager(component: component, client: client)
         },
+        // ZenML's `url`, `token` and `mount_point`; VAULT_* variables fill what the component lacks.
+        "vault": { component, context in
+            let client = try VaultClient.make(environment: context.environment, address: component.configuration["url"],
+                                              token: component.configuration["token"])
+            return try VaultLegacySecretsManager(component: component, client: client)
+        },
     ]
 
     /// ZenML's other flavors, with what Ferry can say about them.
     static let unavailable: [String: String] = [
         "gcp": "The `gcp` flavor is not available in this Ferry build yet.",
         "azure": "The `azure` flavor is not available in this Ferry build yet.",
-        "vault": "The `vault` flavor is not available in this Ferry build yet.",
         "github": "GitHub secrets managers cannot be read: GitHub's API never returns secret values (ZenML itself could read them only inside a GitHub Actions workflow).",
     ]
 

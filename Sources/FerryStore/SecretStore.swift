@@ -1,5 +1,6 @@
 import FerryAWS
 import FerryCore
+import FerryVault
 import Foundation
 import Logging
 
@@ -50,7 +51,14 @@ public final class SecretStore: Sendable {
             }
         case "none":
             throw FerryError(.configuration, code: "store_disabled", "The secrets store type is `none`: no centralized secrets store is configured.")
-        case "gcp", "azure", "hashicorp", "custom":
+        case "hashicorp":
+            let known: Set<String> = ["vault_addr", "vault_token", "vault_namespace", "mount_point", "max_versions"]
+            let unknown = secrets.fields.keys.filter { !known.contains($0) }.sorted()
+            guard unknown.isEmpty else {
+                throw FerryError(.configuration, code: "config_unknown_field",
+                                 "The hashicorp secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")) in this Ferry build.")
+            }
+        case "gcp", "azure", "custom":
             throw FerryError(.unsupported, code: "backend_unavailable",
                              "The `\(secrets.type)` values back-end is not available in this Ferry build yet.")
         default:
@@ -75,6 +83,13 @@ public final class SecretStore: Sendable {
             let client = try SecretsManagerClient.make(environment: environment, region: secrets.fields["region_name"],
                                                        endpoint: secrets.fields["endpoint_url"], explicitCredentials: explicit)
             backend = AWSValuesBackend(client: client, storeID: database.storeID)
+        case "hashicorp":
+            // ZenML's `HashiCorpVaultSecretsStoreConfiguration` (token auth); VAULT_* variables fill the rest.
+            let client = try VaultClient.make(environment: environment, address: secrets.fields["vault_addr"],
+                                              token: secrets.fields["vault_token"], namespace: secrets.fields["vault_namespace"])
+            let mount = secrets.fields["mount_point"].flatMap { $0.isEmpty ? nil : $0 } ?? "secret"
+            backend = HashiCorpValuesBackend(client: client, storeID: database.storeID, mountPoint: mount,
+                                             maxVersions: secrets.fields["max_versions"].flatMap(Int.init) ?? 1)
         default:
             backend = SQLValuesBackend(database: database, encryptionKey: encryptionKey)
         }

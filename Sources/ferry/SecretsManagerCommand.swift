@@ -32,7 +32,7 @@ struct ManagerOptions: ParsableArguments {
     @Option(name: .customLong("secrets-manager"), help: ArgumentHelp("The secrets manager's component UUID.", valueName: "id"))
     var secretsManager: String?
 
-    @Option(help: ArgumentHelp("The secrets manager's flavor: local or aws.", valueName: "flavor"))
+    @Option(help: ArgumentHelp("The secrets manager's flavor: local, aws or vault.", valueName: "flavor"))
     var flavor = "local"
 
     @Option(help: ArgumentHelp("The component's scope: none, global, component or namespace (default: component for scoping flavors, none for local).",
@@ -48,8 +48,13 @@ struct ManagerOptions: ParsableArguments {
     @Option(name: .customLong("region"), help: ArgumentHelp("aws: the component's region_name.", valueName: "region"))
     var region: String?
 
-    @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("aws: a Secrets Manager endpoint (as AWS_ENDPOINT_URL_SECRETS_MANAGER).", valueName: "url"))
+    @Option(name: .customLong("endpoint-url"),
+            help: ArgumentHelp("aws: a Secrets Manager endpoint (as AWS_ENDPOINT_URL_SECRETS_MANAGER); vault: the server URL (as VAULT_ADDR).",
+                               valueName: "url"))
     var endpointURL: String?
+
+    @Option(name: .customLong("mount-point"), help: ArgumentHelp("vault: the KV v2 mount (default secret).", valueName: "mount"))
+    var mountPoint: String?
 
     @Option(name: .customLong("secrets-file"),
             help: ArgumentHelp("A local secrets manager's secrets.yaml (its `secrets_file` setting).", valueName: "path"))
@@ -79,7 +84,8 @@ struct ManagerOptions: ParsableArguments {
             }
             var configuration: [String: String] = [:]
             if let region { configuration["region_name"] = region }
-            if let endpointURL { configuration["endpoint_url"] = endpointURL }
+            if let endpointURL { configuration[flavor == "vault" ? "url" : "endpoint_url"] = endpointURL }
+            if let mountPoint { configuration["mount_point"] = mountPoint }
             let component = LegacyComponent(id: id, name: componentName ?? id.uuidString.lowercased(), flavor: flavor,
                                             scope: scope ?? .component, namespace: namespace, configuration: configuration)
             return [try LegacyFlavors.manager(for: component, context: global.legacyContext)]

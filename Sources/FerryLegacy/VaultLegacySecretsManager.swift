@@ -1,0 +1,130 @@
+import FerryCore
+import FerryVault
+import Foundation
+
+/// The `vault` flavor: one KV v2 secret per ZenML secret under the component's mount point.
+///
+/// Layout (ZenML 0.52.0 `src/zenml/integrations/vault/secrets_manager/vault_secrets_manager.py`,
+/// identical from 0.20.0): the path is the scoped name with `/` (`<name>`, `zenml/global/<name>`,
+/// `zenml/component/<uuid>/<name>`, `zenml/namespace/<ns>/<name>`) relative to the mount; the
+/// data is `content` plus `zenml_schema_name`, booleans as JSON booleans; names come from a LIST
+/// of the scope path (folders skipped). ZenML 0.10–0.11 wrote `zenml/<TYPE>-<sanitized name>`
+/// without a schema key: ``preScopingSecrets()`` finds those, which only Ferry can read.
+public struct VaultLegacySecretsManager: LegacySecretsManager {
+    public let component: LegacyComponent
+    public let client: VaultClient
+    public let mountPoint: String
+
+    static let separator = "/"
+
+    public init(component: LegacyComponent, client: VaultClient) throws {
+        if let namespace = component.namespace { try Self.validate(namespace) }
+        if component.scope == .namespace && (component.namespace ?? "").isEmpty {
+            throw FerryError(.configuration, code: "namespace_required", "A `namespace` value is required for a namespace scoped Secrets Manager.")
+        }
+        self.component = component
+        self.client = client
+        let mount = component.configuration["mount_point"] ?? "secret"
+        mountPoint = mount.isEmpty ? "secret" : mount
+    }
+
+    public var location: String { "Vault mount `\(mountPoint)`, \(component.scope.rawValue) scope" }
+
+    public func validateSecretName(_ name: String) throws { try Self.validate(name) }
+
+    /// `validate_vault_secret_name_or_namespace` (ZenML 0.52.0 `vault_secrets_manager_flavor.py`).
+    static func validate(_ name: String) throws {
+        let allowed = name.unicodeScalars.allSatisfy { scalar in
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", "_", "+", "=", ".", "@", "-": return true
+            default: return false
+            }
+        }
+        guard allowed else {
+            throw FerryError(.invalidInput, code: "invalid_secret_name",
+                             "Invalid secret name or namespace '\(name)'. Must contain only alphanumeric characters and the characters _+=.@-.")
+        }
+    }
+
+    var scopePath: ScopePath { component.scopePath }
+    func path(_ name: String) -> String { scopePath.scopedName(name, separator: Self.separator) }
+
+    public func registerSecret(_ secret: LegacySecret) async throws {
+        try Self.validate(secret.name)
+        if (try? await getSecret(named: secret.name)) != nil {
+            throw FerryError(.alreadyExists, code: "secret_exists", "A Secret with the name '\(secret.name)' already exists.")
+        }
+        try await client.kvWrite(mount: mountPoint, path: path(secret.name), data: Self.data(secret))
+    }
+
+    public func getSecret(named name: String) async throws -> LegacySecret {
+        let stored: VaultClient.KVSecret
+        do {
+            stored = try await client.kvRead(mount: mountPoint, path: path(name))
+        } catch let error as FerryError where error.kind == .notFound {
+            throw FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)' at `\(mountPoint)/\(path(name))`.")
+        }
+        var values = SecretValues()
+        var schema: String?
+        for (key, value) in stored.data {
+            if key == LocalSecretsManager.schemaKey { schema = value.pythonString } else { values[key] = value.pythonString }
+        }
+        guard let schema else {
+            throw FerryError(.corruptData, code: "missing_schema",
+                             "The Vault secret `\(mountPoint)/\(path(name))` has no `zenml_schema_name` key.")
+        }
+        return LegacySecret(name: name, schemaType: schema, values: SecretSchema.named(schema)?.ordered(values) ?? values)
+    }
+
+    public func secretNames() async throws -> [String] {
+        let keys = try await client.kvList(mount: mountPoint, path: scopePath.segments.joined(separator: Self.separator))
+        return keys.filter { !$0.contains("/") }
+    }
+
+    public func updateSecret(_ secret: LegacySecret) async throws {
+        try Self.validate(secret.name)
+        guard try await secretNames().contains(secret.name) else {
+            throw FerryError(.notFound, code: "secret_not_found", "A Secret with the name '\(secret.name)' does not exist.")
+        }
+        try await client.kvWrite(mount: mountPoint, path: path(secret.name), data: Self.data(secret))
+    }
+
+    public func deleteSecret(named name: String) async throws {
+        // ZenML deletes without looking; Ferry reports a missing secret, as the protocol asks.
+        guard try await secretNames().contains(name) else {
+            throw FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)'.")
+        }
+        try await client.kvDeleteAll(mount: mountPoint, path: path(name))
+    }
+
+    public func deleteAllSecrets() async throws {
+        for name in try await secretNames() { try await client.kvDeleteAll(mount: mountPoint, path: path(name)) }
+    }
+
+    /// Secrets ZenML 0.10–0.11 wrote at `zenml/<TYPE>-<sanitized name>` (no schema key), which
+    /// ZenML ≥ 0.12 cannot find: the schema is the text before the first `-`.
+    public func preScopingSecrets() async throws -> [LegacySecret] {
+        var result: [LegacySecret] = []
+        for key in try await client.kvList(mount: mountPoint, path: ScopePath.prefix) where !key.hasSuffix("/") {
+            guard let dash = key.firstIndex(of: "-") else { continue }
+            let type = String(key[..<dash])
+            guard SecretSchema.named(type) != nil else { continue }
+            let stored = try await client.kvRead(mount: mountPoint, path: ScopePath.prefix + "/" + key)
+            guard !stored.data.contains(where: { $0.key == LocalSecretsManager.schemaKey }) else { continue }
+            result.append(LegacySecret(name: String(key[key.index(after: dash)...]), schemaType: type,
+                                       values: SecretValues(stored.data.map { ($0.key, $0.value.pythonString) })))
+        }
+        return result
+    }
+
+    /// `secret_to_dict(secret, encode=False)`: content (booleans as JSON) and the schema.
+    static func data(_ secret: LegacySecret) -> [(key: String, value: PythonJSON.Value)] {
+        let schema = secret.schema
+        var pairs: [(key: String, value: PythonJSON.Value)] = secret.values.revealedPairs.map { key, value in
+            if schema?.field(key)?.kind == .bool, let flag = SecretSchema.parseBool(value) { return (key, .bool(flag)) }
+            return (key, .string(value))
+        }
+        pairs.append((LocalSecretsManager.schemaKey, .string(secret.schemaType)))
+        return pairs
+    }
+}

@@ -1,0 +1,102 @@
+import FerryCore
+import FerryLegacy
+import FerryStore
+import FerryTesting
+import FerryVault
+import Foundation
+import Testing
+
+/// The OpenBao server that scripts/test starts (`scripts/openbao-server`, dev mode, KV v2 at `secret/`).
+enum Bao {
+    static let environment = ProcessInfo.processInfo.environment
+    static var address: String? { environment["FERRY_VAULT_ADDR"].flatMap { $0.isEmpty ? nil : $0 } }
+    static var available: Bool { address != nil }
+
+    static func client() throws -> VaultClient {
+        try VaultClient.make(environment: environment, address: try #require(address), token: environment["VAULT_TOKEN"] ?? "root")
+    }
+
+    /// A fresh mount, so every test starts empty whatever ran before.
+    static func manager(scope: LegacyScope, namespace: String? = nil, mount: String) throws -> VaultLegacySecretsManager {
+        try VaultLegacySecretsManager(
+            component: LegacyComponent(id: UUID(), name: "ferry-test", flavor: "vault", scope: scope, namespace: namespace,
+                                       configuration: ["mount_point": mount]),
+            client: client())
+    }
+}
+
+@Suite(.serialized, .enabled(if: Bao.available || Repository.inCI, "needs OpenBao (scripts/openbao-server; FERRY_VAULT_ADDR)"))
+struct VaultLegacyFlavorTests {
+    @Test(arguments: [LegacyScope.none, .global, .component, .namespace])
+    func passesTheConformanceSuiteInEveryScope(scope: LegacyScope) async throws {
+        let namespace = scope == .namespace ? "ns-\(UUID().uuidString.prefix(8))" : nil
+        // The `none` scope lists a mount's root: it gets `ferry-none`, a mount no fixture uses
+        // (scripts/test creates it); the conformance suite empties it again at its end.
+        let mount = scope == .none ? "ferry-none" : "ferry-tests"
+        let ran = try await LegacySecretsManagerConformance.run(names: ["db", "db.prod@eu+1=x-y_z", "MiXeD-09"]) {
+            try Bao.manager(scope: scope, namespace: namespace, mount: mount)
+        }
+        #expect(ran.count == 9)
+    }
+
+    @Test func hashicorpBackendPassesTheConformanceSuite() async throws {
+        let backend = HashiCorpValuesBackend(client: try Bao.client(), storeID: UUID())
+        #expect(try await SecretValuesBackendConformance.run(backend) { UUID() }.count == 6)
+        let other = HashiCorpValuesBackend(client: try Bao.client(), storeID: UUID())
+        let id = UUID()
+        try await backend.storeValues(["a": "1"], for: id)
+        await #expect { _ = try await other.getValues(for: id) } throws: { ($0 as? FerryError)?.code == "values_not_ours" }
+        try await backend.deleteValues(for: id)
+    }
+}
+
+/// Secrets real ZenML 0.52.0 wrote through its `VaultSecretsManager` (LegacyFixtures/vault),
+/// replayed into OpenBao's `secret/` mount by scripts/test.
+@Suite(.enabled(if: Bao.available || Repository.inCI, "needs OpenBao with the replayed dump (scripts/test)"))
+struct VaultFixtureTests {
+    static let root = Repository.fixtures(from: #filePath) + "/vault/zenml-0.52.0"
+
+    @Test func everyZenMLWrittenSecretIsListedAndReadExactly() async throws {
+        guard case .array(let components) = try PythonJSON.parse(try String(contentsOfFile: Self.root + "/components.json", encoding: .utf8)),
+            case .object(let top) = try PythonJSON.parse(try String(contentsOfFile: Self.root + "/expected.json", encoding: .utf8)),
+            case .object(let expected)? = top.first(where: { $0.key == "components" })?.value
+        else {
+            Issue.record("fixture files unreadable")
+            return
+        }
+        #expect(components.count == 8)
+        var total = 0
+        for case .object(let fields) in components {
+            func field(_ key: String) -> String? {
+                if case .string(let text)? = fields.first(where: { $0.key == key })?.value { return text }
+                return nil
+            }
+            let id = try #require(field("id").flatMap(UUID.init(uuidString:)))
+            let component = LegacyComponent(id: id, name: field("name") ?? "", flavor: "vault",
+                                            scope: try #require(field("scope").flatMap(LegacyScope.init(rawValue:))),
+                                            namespace: field("namespace"), configuration: ["mount_point": field("mount_point") ?? "secret"])
+            let manager = try VaultLegacySecretsManager(component: component, client: Bao.client())
+            guard case .object(let entry)? = expected.first(where: { $0.key == id.uuidString.lowercased() })?.value,
+                case .object(let secrets)? = entry.first(where: { $0.key == "secrets" })?.value
+            else {
+                Issue.record("no expected secrets for \(component.name)")
+                continue
+            }
+            #expect(Set(try await manager.secretNames()) == Set(secrets.map(\.key)), "names of \(component.name)")
+            for (name, value) in secrets {
+                guard case .object(let parts) = value, case .string(let schema)? = parts.first(where: { $0.key == "schema" })?.value,
+                    case .object(let values)? = parts.first(where: { $0.key == "values" })?.value
+                else { continue }
+                let read = try await manager.getSecret(named: name)
+                #expect(read.schemaType == schema, "`\(name)` of \(component.name)")
+                #expect(read.values == SecretValues(values.map { ($0.key, $0.value.pythonString) }), "`\(name)` of \(component.name)")
+                total += 1
+            }
+            if component.scope == .none {
+                // The 0.10–0.11 secret at zenml/<TYPE>-<name> is found only by Ferry's pre-scoping reader.
+                #expect(try await manager.preScopingSecrets().map(\.name) == ["legacy_db_creds"])
+            }
+        }
+        #expect(total > 20)
+    }
+}
