@@ -5,7 +5,7 @@ import Testing
 
 /// Against an OpenBao dev server started with `-dev-tls -dev-tls-cert-dir=DIR`:
 /// `FERRY_VAULT_TLS_ADDR=https://127.0.0.1:8298 FERRY_VAULT_CACERT=DIR/vault-ca.pem`.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["FERRY_VAULT_TLS_ADDR"] != nil
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["CI"] == "true" || ProcessInfo.processInfo.environment["FERRY_VAULT_TLS_ADDR"] != nil
     && ProcessInfo.processInfo.environment["FERRY_VAULT_CACERT"] != nil))
 struct VaultTLSTests {
     let env = ProcessInfo.processInfo.environment
