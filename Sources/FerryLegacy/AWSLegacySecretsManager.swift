@@ -36,19 +36,7 @@ public struct AWSLegacySecretsManager: LegacySecretsManager {
 
     public func validateSecretName(_ name: String) throws { try Self.validate(name) }
 
-    /// `validate_aws_secret_name_or_namespace` (ZenML 0.52.0 `aws_secrets_manager_flavor.py`).
-    static func validate(_ name: String) throws {
-        let allowed = name.unicodeScalars.allSatisfy { scalar in
-            switch scalar {
-            case "a"..."z", "A"..."Z", "0"..."9", "_", "+", "=", ".", "@", "-": return true
-            default: return false
-            }
-        }
-        guard allowed else {
-            throw FerryError(.invalidInput, code: "invalid_secret_name",
-                             "Invalid secret name or namespace '\(name)'. Must contain only alphanumeric characters and the characters _+=.@-.")
-        }
-    }
+    static func validate(_ name: String) throws { try ZenMLSecretDict.validateName(name) }
 
     var scopePath: ScopePath { component.scopePath }
 
@@ -147,24 +135,14 @@ public struct AWSLegacySecretsManager: LegacySecretsManager {
         FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)'")
     }
 
-    /// `json.dumps(secret_to_dict(secret, encode=False))`: content, booleans as JSON, then the schema.
-    static func payload(_ secret: LegacySecret) -> String {
-        let schema = secret.schema
-        var pairs: [(key: String, value: PythonJSON.Value)] = secret.values.revealedPairs.map { key, value in
-            if schema?.field(key)?.kind == .bool, let flag = SecretSchema.parseBool(value) { return (key, .bool(flag)) }
-            return (key, .string(value))
-        }
-        pairs.append((LocalSecretsManager.schemaKey, .string(secret.schemaType)))
-        return PythonJSON.dumps(.object(pairs))
-    }
+    /// `json.dumps(secret_to_dict(secret, encode=False))`.
+    static func payload(_ secret: LegacySecret) -> String { PythonJSON.dumps(.object(ZenMLSecretDict.encode(secret))) }
 
-    /// `secret_from_dict(json.loads(payload))`: pops `zenml_schema_name`, `str()`s the values.
+    /// `secret_from_dict(json.loads(payload))`.
     static func decode(name: String, payload: String, source: String) throws -> LegacySecret {
-        var values = try PythonJSON.parseFlatMap(payload, what: "The value of \(source)")
-        guard let schema = values[LocalSecretsManager.schemaKey] else {
-            throw FerryError(.corruptData, code: "missing_schema", "The value of \(source) has no `zenml_schema_name` key.")
+        guard case .object(let pairs)? = try? PythonJSON.parse(payload) else {
+            throw FerryError(.corruptData, code: "not_a_map", "The value of \(source) is not a JSON object of keys and values.")
         }
-        values[LocalSecretsManager.schemaKey] = nil
-        return LegacySecret(name: name, schemaType: schema, values: SecretSchema.named(schema)?.ordered(values) ?? values)
+        return try ZenMLSecretDict.decode(name: name, pairs: pairs, source: "The value of \(source)")
     }
 }

@@ -32,19 +32,7 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
 
     public func validateSecretName(_ name: String) throws { try Self.validate(name) }
 
-    /// `validate_vault_secret_name_or_namespace` (ZenML 0.52.0 `vault_secrets_manager_flavor.py`).
-    static func validate(_ name: String) throws {
-        let allowed = name.unicodeScalars.allSatisfy { scalar in
-            switch scalar {
-            case "a"..."z", "A"..."Z", "0"..."9", "_", "+", "=", ".", "@", "-": return true
-            default: return false
-            }
-        }
-        guard allowed else {
-            throw FerryError(.invalidInput, code: "invalid_secret_name",
-                             "Invalid secret name or namespace '\(name)'. Must contain only alphanumeric characters and the characters _+=.@-.")
-        }
-    }
+    static func validate(_ name: String) throws { try ZenMLSecretDict.validateName(name) }
 
     var scopePath: ScopePath { component.scopePath }
     func path(_ name: String) -> String { scopePath.scopedName(name, separator: Self.separator) }
@@ -64,16 +52,7 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
         } catch let error as FerryError where error.kind == .notFound {
             throw FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)' at `\(mountPoint)/\(path(name))`.")
         }
-        var values = SecretValues()
-        var schema: String?
-        for (key, value) in stored.data {
-            if key == LocalSecretsManager.schemaKey { schema = value.pythonString } else { values[key] = value.pythonString }
-        }
-        guard let schema else {
-            throw FerryError(.corruptData, code: "missing_schema",
-                             "The Vault secret `\(mountPoint)/\(path(name))` has no `zenml_schema_name` key.")
-        }
-        return LegacySecret(name: name, schemaType: schema, values: SecretSchema.named(schema)?.ordered(values) ?? values)
+        return try ZenMLSecretDict.decode(name: name, pairs: stored.data, source: "The Vault secret `\(mountPoint)/\(path(name))`")
     }
 
     public func secretNames() async throws -> [String] {
@@ -117,14 +96,6 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
         return result
     }
 
-    /// `secret_to_dict(secret, encode=False)`: content (booleans as JSON) and the schema.
-    static func data(_ secret: LegacySecret) -> [(key: String, value: PythonJSON.Value)] {
-        let schema = secret.schema
-        var pairs: [(key: String, value: PythonJSON.Value)] = secret.values.revealedPairs.map { key, value in
-            if schema?.field(key)?.kind == .bool, let flag = SecretSchema.parseBool(value) { return (key, .bool(flag)) }
-            return (key, .string(value))
-        }
-        pairs.append((LocalSecretsManager.schemaKey, .string(secret.schemaType)))
-        return pairs
-    }
+    /// `secret_to_dict(secret, encode=False)`.
+    static func data(_ secret: LegacySecret) -> [(key: String, value: PythonJSON.Value)] { ZenMLSecretDict.encode(secret) }
 }
