@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "FerryStore",
             dependencies: [
-                "FerryCore", "FerryCrypto", "FerryYAML", "FerryAWS", "FerryVault", "CSQLite",
+                "FerryCore", "FerryCrypto", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Legacy secrets manager -> centralized store.

@@ -66,6 +66,10 @@ public protocol LegacySecretsManager: Sendable {
     func deleteAllSecrets() async throws
     /// Every secret of the scope, in listing order; each one that cannot be read carries its error.
     func readAll() async throws -> [(name: String, result: Result<LegacySecret, FerryError>)]
+    /// Secrets of this scope in an older layout that ZenML 0.52 no longer finds (see ``StrandedSecret``).
+    func strandedSecrets() async throws -> [StrandedSecret]
+    /// Deletes one of ``strandedSecrets()``.
+    func deleteStrandedSecret(_ secret: StrandedSecret) async throws
 }
 
 extension LegacySecretsManager {
@@ -83,5 +87,37 @@ extension LegacySecretsManager {
             }
         }
         return results
+    }
+}
+
+/// A secret an older ZenML wrote in a layout that the flavor's later code (and so ZenML 0.52)
+/// no longer finds, such as the vault flavor's 0.10–0.11 `zenml/<TYPE>-<name>` paths: readable
+/// by Ferry only. Listing commands report these; migration carries them over.
+public struct StrandedSecret: Sendable {
+    /// The secret name the older ZenML gave it.
+    public let name: String
+    /// Where it is, in the back-end's terms (a path, a secret id), for people and for deletion.
+    public let location: String
+    /// Which ZenML versions wrote this layout, e.g. `ZenML 0.10–0.11`.
+    public let era: String
+    /// The secret, or why it could not be read.
+    public let result: Result<LegacySecret, FerryError>
+
+    public init(name: String, location: String, era: String, result: Result<LegacySecret, FerryError>) {
+        self.name = name
+        self.location = location
+        self.era = era
+        self.result = result
+    }
+}
+
+extension LegacySecretsManager {
+    /// Secrets in an older layout of this flavor that belong to this manager's scope (none by default).
+    public func strandedSecrets() async throws -> [StrandedSecret] { [] }
+
+    /// Deletes a stranded secret (after migration). Flavors that report stranded secrets implement it.
+    public func deleteStrandedSecret(_ secret: StrandedSecret) async throws {
+        throw FerryError(.unsupported, code: "stranded_delete_unsupported",
+                         "Ferry cannot delete `\(secret.location)` for the \(component.flavor) flavor.")
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 /// `zenml/component/<uuid>/<name>`, `zenml/namespace/<ns>/<name>`) relative to the mount; the
 /// data is `content` plus `zenml_schema_name`, booleans as JSON booleans; names come from a LIST
 /// of the scope path (folders skipped). ZenML 0.10–0.11 wrote `zenml/<TYPE>-<sanitized name>`
-/// without a schema key: ``preScopingSecrets()`` finds those, which only Ferry can read.
+/// without a schema key: ``strandedSecrets()`` finds those, which only Ferry can read.
 public struct VaultLegacySecretsManager: LegacySecretsManager {
     public let component: LegacyComponent
     public let client: VaultClient
@@ -81,19 +81,41 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
     }
 
     /// Secrets ZenML 0.10–0.11 wrote at `zenml/<TYPE>-<sanitized name>` (no schema key), which
-    /// ZenML ≥ 0.12 cannot find: the schema is the text before the first `-`.
-    public func preScopingSecrets() async throws -> [LegacySecret] {
-        var result: [LegacySecret] = []
+    /// ZenML ≥ 0.12 cannot find: the schema is the text before the first `-`. ZenML 0.10.0
+    /// `src/zenml/integrations/vault/secrets_manager/vault_secrets_manager.py` (`_get_secret_path`
+    /// with `ZENML_PATH = "zenml"` and `sanitize_secret_name`). Components created before 0.12 have
+    /// the `none` scope, so only that scope reports them.
+    public func strandedSecrets() async throws -> [StrandedSecret] {
+        guard component.scope == .none else { return [] }
+        var result: [StrandedSecret] = []
         for key in try await client.kvList(mount: mountPoint, path: ScopePath.prefix) where !key.hasSuffix("/") {
             guard let dash = key.firstIndex(of: "-") else { continue }
             let type = String(key[..<dash])
             guard SecretSchema.named(type) != nil else { continue }
-            let stored = try await client.kvRead(mount: mountPoint, path: ScopePath.prefix + "/" + key)
-            guard !stored.data.contains(where: { $0.key == LocalSecretsManager.schemaKey }) else { continue }
-            result.append(LegacySecret(name: String(key[key.index(after: dash)...]), schemaType: type,
-                                       values: SecretValues(stored.data.map { ($0.key, $0.value.pythonString) })))
+            let path = ScopePath.prefix + "/" + key
+            let name = String(key[key.index(after: dash)...])
+            let location = "\(mountPoint)/\(path)"
+            do {
+                let stored = try await client.kvRead(mount: mountPoint, path: path)
+                // A 0.12+ secret named `<type>-…` in the global scope would sit at `zenml/global/…`, never
+                // directly under `zenml/`; a schema key means some other writer: not this layout.
+                guard !stored.data.contains(where: { $0.key == LocalSecretsManager.schemaKey }) else { continue }
+                let secret = LegacySecret(name: name, schemaType: type,
+                                          values: SecretValues(stored.data.map { ($0.key, $0.value.pythonString) }))
+                result.append(StrandedSecret(name: name, location: location, era: "ZenML 0.10–0.11", result: .success(secret)))
+            } catch let error as FerryError {
+                result.append(StrandedSecret(name: name, location: location, era: "ZenML 0.10–0.11", result: .failure(error)))
+            }
         }
         return result
+    }
+
+    public func deleteStrandedSecret(_ secret: StrandedSecret) async throws {
+        let prefix = mountPoint + "/"
+        guard secret.location.hasPrefix(prefix) else {
+            throw FerryError(.invalidInput, code: "stranded_not_here", "`\(secret.location)` is not under the mount `\(mountPoint)`.")
+        }
+        try await client.kvDeleteAll(mount: mountPoint, path: String(secret.location.dropFirst(prefix.count)))
     }
 
     /// `secret_to_dict(secret, encode=False)`.

@@ -23,8 +23,11 @@ public struct MigrationItem: Sendable {
     public var verified = false
     /// Whether the source was deleted.
     public var deletedSource = false
+    /// For a secret in an older layout that ZenML 0.52 no longer finds: where it is and who wrote it.
+    public var stranded: (location: String, era: String)? { strandedSource.map { ($0.location, $0.era) } }
     let values: SecretValues?
     let existing: Secret?
+    var strandedSource: StrandedSecret? = nil
 }
 
 /// Options of a migration, ZenML 0.35–0.52's `secrets-manager secret migrate` semantics by default.
@@ -37,6 +40,8 @@ public struct MigrationOptions: Sendable {
     public var overwrite = false
     /// Delete each source after its target verified equal.
     public var deleteSources = false
+    /// Also carry over secrets in older layouts that ZenML 0.52 no longer finds (``StrandedSecret``).
+    public var includeStranded = true
 
     public init() {}
 }
@@ -64,20 +69,27 @@ public struct Migrator: Sendable {
     public func plan(sources: [any LegacySecretsManager], options: MigrationOptions) async throws -> [MigrationItem] {
         var items: [MigrationItem] = []
         var claimed: [String: (component: LegacyComponent, values: SecretValues)] = [:]
-        var listed: [(source: any LegacySecretsManager, secrets: [(name: String, result: Result<LegacySecret, FerryError>)])] = []
-        for source in sources { listed.append((source, try await source.readAll())) }
+        typealias Entry = (name: String, result: Result<LegacySecret, FerryError>, stranded: StrandedSecret?)
+        var listed: [(source: any LegacySecretsManager, secrets: [Entry])] = []
+        for source in sources {
+            var entries: [Entry] = try await source.readAll().map { ($0.name, $0.result, nil) }
+            if options.includeStranded {
+                entries += try await source.strandedSecrets().map { ($0.name, $0.result, $0) }
+            }
+            listed.append((source, entries))
+        }
         let everyName = Set(listed.flatMap { $0.secrets.map(\.name) })
         for name in options.names where !everyName.contains(name) {
             throw FerryError(.notFound, code: "secret_not_found",
                              "Secret with name `\(name)` not found. Please double-check the name and try again.")
         }
         for (source, secrets) in listed {
-            for (name, result) in secrets where options.names.isEmpty || options.names.contains(name) {
+            for (name, result, stranded) in secrets where options.names.isEmpty || options.names.contains(name) {
                 var item: MigrationItem
                 switch result {
                 case .failure(let error):
                     item = MigrationItem(component: source.component, legacyName: name, targetName: name, action: .unreadable,
-                                         detail: error.message, values: nil, existing: nil)
+                                         detail: error.message, values: nil, existing: nil, strandedSource: stranded)
                 case .success(let secret):
                     let existing = try? store.find(name, isPrivate: options.isPrivate, allowPartial: false)
                     var action = MigrationItem.Action.create
@@ -103,8 +115,11 @@ public struct Migrator: Sendable {
                     } else {
                         claimed[name] = (source.component, secret.values)
                     }
+                    if let stranded, detail == nil {
+                        detail = "\(stranded.era) layout at `\(stranded.location)`, which ZenML ≥ 0.12 does not read"
+                    }
                     item = MigrationItem(component: source.component, legacyName: name, targetName: name, action: action,
-                                         detail: detail, values: secret.values, existing: existing)
+                                         detail: detail, values: secret.values, existing: existing, strandedSource: stranded)
                 }
                 items.append(item)
             }
@@ -141,7 +156,11 @@ public struct Migrator: Sendable {
                 if options.deleteSources, item.verified,
                     let source = sources.first(where: { $0.component.id == item.component.id })
                 {
-                    try await source.deleteSecret(named: item.legacyName)
+                    if let stranded = item.strandedSource {
+                        try await source.deleteStrandedSecret(stranded)
+                    } else {
+                        try await source.deleteSecret(named: item.legacyName)
+                    }
                     item.deletedSource = true
                 }
             } catch {

@@ -7,6 +7,10 @@ import Foundation
 /// Path `zenml/<secret-uuid>` under the mount (default `secret`), data
 /// `{"zenml_secret_values": {...}, "zenml_secret_metadata": {"zenml": <store id>, "zenml_secret_id": <id>}}`,
 /// created with `cas=0`; a secret whose metadata names another deployment is not ours.
+/// `max_versions` is set on each path Ferry creates. ZenML sets it on the whole mount
+/// (`secrets.kv.v2.configure(max_versions=…)` when it creates its client), which also prunes the
+/// history of every other secret on that mount; Ferry gives its own paths the same limit and
+/// leaves the mount alone.
 /// ZenML 0.98.0 `src/zenml/zen_stores/secrets_stores/hashicorp_secrets_store.py`.
 public struct HashiCorpValuesBackend: SecretValuesBackend {
     public let type = "hashicorp"

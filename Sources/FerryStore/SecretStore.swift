@@ -1,5 +1,6 @@
 import FerryAWS
 import FerryCore
+import FerryHTTP
 import FerryVault
 import Foundation
 import Logging
@@ -52,11 +53,16 @@ public final class SecretStore: Sendable {
         case "none":
             throw FerryError(.configuration, code: "store_disabled", "The secrets store type is `none`: no centralized secrets store is configured.")
         case "hashicorp":
-            let known: Set<String> = ["vault_addr", "vault_token", "vault_namespace", "mount_point", "max_versions"]
+            let known: Set<String> = ["vault_addr", "vault_token", "vault_namespace", "mount_point", "max_versions", "auth_method",
+                                      "auth_mount_point", "app_role_id", "app_secret_id", "aws_role", "aws_header_value"]
             let unknown = secrets.fields.keys.filter { !known.contains($0) }.sorted()
             guard unknown.isEmpty else {
                 throw FerryError(.configuration, code: "config_unknown_field",
-                                 "The hashicorp secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")) in this Ferry build.")
+                                 "The hashicorp secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")).")
+            }
+            _ = try Self.vaultAuth(secrets.fields, environment: environment)
+            if let text = secrets.fields["max_versions"], Int(text).map({ $0 < 1 }) ?? true {
+                throw FerryError(.configuration, code: "config_bad_field", "The hashicorp secrets store's `max_versions` must be a positive integer.")
             }
         case "gcp", "azure", "custom":
             throw FerryError(.unsupported, code: "backend_unavailable",
@@ -84,14 +90,44 @@ public final class SecretStore: Sendable {
                                                        endpoint: secrets.fields["endpoint_url"], explicitCredentials: explicit)
             backend = AWSValuesBackend(client: client, storeID: database.storeID)
         case "hashicorp":
-            // ZenML's `HashiCorpVaultSecretsStoreConfiguration` (token auth); VAULT_* variables fill the rest.
+            // ZenML ≥ 0.55 `HashiCorpVaultSecretsStoreConfiguration`; VAULT_* variables fill the rest.
             let client = try VaultClient.make(environment: environment, address: secrets.fields["vault_addr"],
-                                              token: secrets.fields["vault_token"], namespace: secrets.fields["vault_namespace"])
+                                              token: secrets.fields["vault_token"], namespace: secrets.fields["vault_namespace"],
+                                              auth: try Self.vaultAuth(secrets.fields, environment: environment))
             let mount = secrets.fields["mount_point"].flatMap { $0.isEmpty ? nil : $0 } ?? "secret"
             backend = HashiCorpValuesBackend(client: client, storeID: database.storeID, mountPoint: mount,
                                              maxVersions: secrets.fields["max_versions"].flatMap(Int.init) ?? 1)
         default:
             backend = SQLValuesBackend(database: database, encryptionKey: encryptionKey)
+        }
+    }
+
+    /// The login of a hashicorp store's `auth_method` (`token`, the default, gives nil: the token is
+    /// `vault_token` or VAULT_TOKEN). ZenML 0.98.0 `hashicorp_secrets_store.py` (`HashiCorpVaultAuthMethod`,
+    /// default auth mounts `approle` and `aws`).
+    static func vaultAuth(_ fields: [String: String], environment: [String: String]) throws -> VaultAuth? {
+        func required(_ name: String, _ method: String) throws -> String {
+            guard let value = fields[name], !value.isEmpty else {
+                throw FerryError(.configuration, code: "config_missing_field",
+                                 "The hashicorp secrets store needs `\(name)` for the `\(method)` auth method.")
+            }
+            return value
+        }
+        let mount = fields["auth_mount_point"].flatMap { $0.isEmpty ? nil : $0 }
+        switch fields["auth_method"].flatMap({ $0.isEmpty ? nil : $0 }) ?? "token" {
+        case "token":
+            return nil
+        case "app_role":
+            return .appRole(roleID: try required("app_role_id", "app_role"), secretID: try required("app_secret_id", "app_role"),
+                            mount: mount ?? "approle")
+        case "aws":
+            let chain = AWSCredentialChain(environment: environment, transport: SocketTransport())
+            // ZenML calls hvac's `iam_login` without a region, which signs for us-east-1 (the global STS endpoint).
+            return .awsIAM(role: fields["aws_role"] ?? "", serverID: fields["aws_header_value"], credentials: chain, region: "us-east-1",
+                           mount: mount ?? "aws")
+        case let other:
+            throw FerryError(.configuration, code: "config_bad_field",
+                             "The hashicorp secrets store's `auth_method` is `\(other)`; it must be token, app_role or aws.")
         }
     }
 

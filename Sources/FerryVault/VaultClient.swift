@@ -71,17 +71,20 @@ public struct VaultClient: Sendable {
         self.transport = RetryingTransport(transport)
     }
 
-    /// A token-authenticated client from `VAULT_ADDR`, `VAULT_TOKEN`, `VAULT_NAMESPACE` and
-    /// `VAULT_CACERT`; explicit arguments win over the environment.
+    /// A client from `VAULT_ADDR`, `VAULT_TOKEN`, `VAULT_NAMESPACE` and `VAULT_CACERT` (OpenBao's
+    /// `BAO_*` names too); explicit arguments win over the environment. With `auth` (AppRole or AWS
+    /// IAM) no token is needed.
     public static func make(environment: [String: String], address: String? = nil, token: String? = nil,
-                            namespace: String? = nil, caFile: String? = nil) throws -> VaultClient
+                            namespace: String? = nil, caFile: String? = nil, auth: VaultAuth? = nil) throws -> VaultClient
     {
         func pick(_ explicit: String?, _ name: String) -> String? {
             if let explicit, !explicit.isEmpty { return explicit }
-            if let value = environment[name], !value.isEmpty { return value }
+            for variable in ["VAULT_" + name, "BAO_" + name] {
+                if let value = environment[variable], !value.isEmpty { return value }
+            }
             return nil
         }
-        guard let addressText = pick(address, "VAULT_ADDR") else {
+        guard let addressText = pick(address, "ADDR") else {
             throw FerryError(.configuration, code: "vault_no_address", "No Vault address: set VAULT_ADDR or pass an address.")
         }
         guard let url = URL(string: addressText), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -89,11 +92,16 @@ public struct VaultClient: Sendable {
         else {
             throw FerryError(.configuration, code: "vault_bad_address", "The Vault address is not an http(s) URL.")
         }
-        guard let tokenText = pick(token, "VAULT_TOKEN") else {
+        let chosen: VaultAuth
+        if let auth {
+            chosen = auth
+        } else if let tokenText = pick(token, "TOKEN") {
+            chosen = .token(tokenText)
+        } else {
             throw FerryError(.configuration, code: "vault_no_token", "No Vault token: set VAULT_TOKEN or pass a token.")
         }
-        let transport = SocketTransport(caFile: pick(caFile, "VAULT_CACERT"))
-        return VaultClient(address: url, auth: .token(tokenText), namespace: pick(namespace, "VAULT_NAMESPACE"), transport: transport)
+        let transport = SocketTransport(caFile: pick(caFile, "CACERT"))
+        return VaultClient(address: url, auth: chosen, namespace: pick(namespace, "NAMESPACE"), transport: transport)
     }
 
     // MARK: - KV v2
@@ -147,7 +155,7 @@ public struct VaultClient: Sendable {
         _ = try await call("DELETE", Self.apiPath(mount, "metadata", path), what: "delete of '\(mount)/\(path)'")
     }
 
-    /// Sets how many versions Vault keeps.
+    /// Sets how many versions Vault keeps of one secret.
     public func kvSetMaxVersions(mount: String, path: String, maxVersions: Int) async throws {
         _ = try await call("POST", Self.apiPath(mount, "metadata", path), payload: .object([("max_versions", .number("\(maxVersions)"))]),
                            what: "metadata update of '\(mount)/\(path)'")

@@ -242,14 +242,31 @@ extension SecretsManagerCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let names = try await manager.manager(global).secretNames().sorted(by: PythonText.codePointLess)
-            if names.isEmpty && global.output == .table {
+            let target = try manager.manager(global)
+            let names = try await target.secretNames().sorted(by: PythonText.codePointLess)
+            let stranded = try await target.strandedSecrets()
+            if names.isEmpty && global.output == .table && stranded.isEmpty {
                 Console.warning("No secrets registered.")
                 return
             }
-            Console.emit(global.output, document: .array(names.map { .string($0) })) {
-                Console.table(["SECRET_NAMES"], names.map { [$0] })
+            if !names.isEmpty || global.output != .table {
+                Console.emit(global.output, document: .array(names.map { .string($0) })) {
+                    Console.table(["SECRET_NAMES"], names.map { [$0] })
+                }
             }
+            Self.reportStranded(stranded)
+        }
+
+        /// A note on stderr about secrets only Ferry can read (never their values).
+        static func reportStranded(_ stranded: [StrandedSecret]) {
+            guard !stranded.isEmpty else { return }
+            let eras = Set(stranded.map(\.era)).sorted().joined(separator: ", ")
+            let list = stranded.map { "`\($0.name)` (\($0.location))" }.joined(separator: ", ")
+            Console.warning("""
+                \(stranded.count) more secret\(stranded.count == 1 ? "" : "s") in the layout of \(eras), which ZenML ≥ 0.12 \
+                does not read, \(stranded.count == 1 ? "is" : "are") readable by Ferry only: \(list). \
+                `ferry secrets-manager secret migrate` carries \(stranded.count == 1 ? "it" : "them") over.
+                """)
         }
     }
 
@@ -373,6 +390,9 @@ extension SecretsManagerCommand {
         @Flag(name: [.short, .long], help: "Create the secrets as private.") var `private` = false
         @Flag(name: .customLong("dry-run"), help: "Show the plan without changing anything.") var dryRun = false
         @Flag(name: [.short, .long], help: "With --delete: do not ask for confirmation.") var yes = false
+        @Flag(name: .customLong("skip-older-layouts"),
+              help: "Leave out secrets in layouts ZenML ≥ 0.12 no longer reads (such as vault's 0.10–0.11 paths).")
+        var skipOlderLayouts = false
         @OptionGroup var manager: ManagerOptions
         @OptionGroup var global: GlobalOptions
 
@@ -391,6 +411,7 @@ extension SecretsManagerCommand {
             options.isPrivate = `private`
             options.overwrite = nonInteractive
             options.deleteSources = delete
+            options.includeStranded = !skipOlderLayouts
             let migrator = Migrator(store: store, logger: Log.logger("ferry.migrate"))
             var plan = try await migrator.plan(sources: sources, options: options)
             if plan.isEmpty {
@@ -405,7 +426,9 @@ extension SecretsManagerCommand {
             let document = PythonJSON.Value.array(plan.map { item in
                 .object([("component_id", .string(item.component.id.uuidString.lowercased())),
                          ("flavor", .string(item.component.flavor)), ("scope", .string(item.component.scope.rawValue)),
-                         ("legacy_name", .string(item.legacyName)), ("target_name", .string(item.targetName)),
+                         ("legacy_name", .string(item.legacyName)),
+                         ("legacy_location", item.stranded.map { .string($0.location) } ?? .null),
+                         ("target_name", .string(item.targetName)),
                          ("action", .string(item.action.rawValue)), ("verified", .bool(item.verified)),
                          ("deleted_source", .bool(item.deletedSource)), ("detail", item.detail.map { .string($0) } ?? .null)])
             })

@@ -317,3 +317,34 @@ struct AWSCommandTests {
         #expect(result.status == 1 && result.stderr.contains("secret access key is wrong") && !result.stderr.contains("not-the-key"))
     }
 }
+
+/// `--flavor vault` against the OpenBao that scripts/test starts, with the ZenML 0.52.0 fixtures in `secret/`.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["FERRY_VAULT_ADDR"] != nil || Repository.inCI,
+                             "needs OpenBao (scripts/openbao-server; FERRY_VAULT_ADDR)"))
+struct VaultCommandTests {
+    /// The none-scope component of LegacyFixtures/vault: its mount also holds a secret ZenML 0.10–0.11
+    /// wrote at `zenml/arbitrary-legacy_db_creds`, which ZenML 0.52 does not list.
+    @Test func strandedSecretsAreReportedAndMigrated() throws {
+        let address = try #require(ProcessInfo.processInfo.environment["FERRY_VAULT_ADDR"])
+        let ferry = try Ferry(["VAULT_TOKEN": ProcessInfo.processInfo.environment["VAULT_TOKEN"] ?? "root"])
+        defer { ferry.home.remove() }
+        let select = ["--flavor", "vault", "--scope", "none", "--secrets-manager", "6d0f3a51-9b1e-4c7a-8e21-000000000001",
+                      "--endpoint-url", address]
+        var result = try ferry.run(["secrets-manager", "secret", "list"] + select)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("legacy_db_creds"), "ZenML's listing does not have it")
+        #expect(result.stderr.contains("`legacy_db_creds` (secret/zenml/arbitrary-legacy_db_creds)"))
+        #expect(result.stderr.contains("ZenML 0.10–0.11") && !result.stderr.contains("pä$$"))
+
+        result = try ferry.run(["secrets-manager", "secret", "migrate", "--dry-run", "-o", "json"] + select)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(#""legacy_location": "secret/zenml/arbitrary-legacy_db_creds""#))
+        result = try ferry.run(["secrets-manager", "secret", "migrate", "--dry-run", "--skip-older-layouts", "-o", "json"] + select)
+        #expect(!result.stdout.contains("legacy_db_creds"))
+
+        result = try ferry.run(["secrets-manager", "secret", "migrate", "-o", "json"] + select)
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try ferry.run(["secret", "get", "legacy_db_creds", "-o", "env", "--show-secrets"])
+        #expect(result.stdout == "password='pä$$ 🔐'\nuser='legacy'\n", "\(result.stdout)")
+    }
+}

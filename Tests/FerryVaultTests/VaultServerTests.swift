@@ -1,5 +1,7 @@
 import FerryCore
 import FerryHTTP
+import FerryStore
+import FerryTesting
 import FerryVault
 import Foundation
 import Testing
@@ -33,6 +35,19 @@ struct VaultServerTests {
 
     func value(_ data: [(key: String, value: PythonJSON.Value)], _ key: String) -> PythonJSON.Value? {
         data.first { $0.key == key }?.value
+    }
+
+    /// Creates an AppRole `role` at `auth/<mount>` with `body`; returns its role id and a fresh secret id.
+    func appRole(mount: String, role: String, _ body: String) async throws -> (roleID: String, secretID: String) {
+        _ = try await admin("POST", "auth/\(mount)/role/\(role)", body)
+        let roleJSON = try json(try await admin("GET", "auth/\(mount)/role/\(role)/role-id"))
+        let secretJSON = try json(try await admin("POST", "auth/\(mount)/role/\(role)/secret-id", "{}"))
+        guard case .object(let roleData)? = roleJSON.objectField("data"), case .string(let roleID)? = value(roleData, "role_id"),
+              case .object(let secretData)? = secretJSON.objectField("data"), case .string(let secretID)? = value(secretData, "secret_id")
+        else {
+            throw FerryError(.backend, "could not set up the AppRole \(role) at auth/\(mount)")
+        }
+        return (roleID, secretID)
     }
 
     @Test func writeReadVersionsPatchAndCAS() async throws {
@@ -115,15 +130,8 @@ struct VaultServerTests {
         _ = try await admin("PUT", "sys/policies/acl/\(prefix)-ro", #"{"policy": "\#(policy)"}"#)
         let mounted = try await admin("POST", "sys/auth/\(prefix)-approle", #"{"type": "approle"}"#)
         #expect((200..<300).contains(mounted.status))
-        _ = try await admin("POST", "auth/\(prefix)-approle/role/ro", #"{"token_policies": ["\#(prefix)-ro"], "token_ttl": "10m"}"#)
-        let roleJSON = try json(try await admin("GET", "auth/\(prefix)-approle/role/ro/role-id"))
-        let secretJSON = try json(try await admin("POST", "auth/\(prefix)-approle/role/ro/secret-id", "{}"))
-        guard case .object(let roleData)? = roleJSON.objectField("data"), case .string(let roleID)? = value(roleData, "role_id"),
-              case .object(let secretData)? = secretJSON.objectField("data"), case .string(let secretID)? = value(secretData, "secret_id")
-        else {
-            Issue.record("could not set up AppRole")
-            return
-        }
+        let (roleID, secretID) = try await appRole(mount: "\(prefix)-approle", role: "ro",
+                                                   #"{"token_policies": ["\#(prefix)-ro"], "token_ttl": "10m"}"#)
         let reader = VaultClient(address: URL(string: addr)!, auth: .appRole(roleID: roleID, secretID: secretID, mount: "\(prefix)-approle"),
                                  transport: SocketTransport())
         let read = try await reader.kvRead(mount: "secret", path: path)
@@ -139,16 +147,8 @@ struct VaultServerTests {
                                    transport: SocketTransport())
         await #expect(throws: FerryError.self) { try await badLogin.kvRead(mount: "secret", path: path) }
         // A token good for one use only: the second request is refused, and the client logs in again.
-        _ = try await admin("POST", "auth/\(prefix)-approle/role/once", #"{"token_policies": ["\#(prefix)-ro"], "token_num_uses": 1}"#)
-        let onceRole = try json(try await admin("GET", "auth/\(prefix)-approle/role/once/role-id"))
-        let onceSecret = try json(try await admin("POST", "auth/\(prefix)-approle/role/once/secret-id", "{}"))
-        guard case .object(let onceRoleData)? = onceRole.objectField("data"), case .string(let onceRoleID)? = value(onceRoleData, "role_id"),
-              case .object(let onceSecretData)? = onceSecret.objectField("data"),
-              case .string(let onceSecretID)? = value(onceSecretData, "secret_id")
-        else {
-            Issue.record("could not set up the one-use AppRole")
-            return
-        }
+        let (onceRoleID, onceSecretID) = try await appRole(mount: "\(prefix)-approle", role: "once",
+                                                           #"{"token_policies": ["\#(prefix)-ro"], "token_num_uses": 1}"#)
         let once = VaultClient(address: URL(string: addr)!, auth: .appRole(roleID: onceRoleID, secretID: onceSecretID, mount: "\(prefix)-approle"),
                                transport: SocketTransport())
         for _ in 0..<3 {
@@ -157,6 +157,53 @@ struct VaultServerTests {
         try await vault.kvDeleteAll(mount: "secret", path: path)
         _ = try await admin("DELETE", "sys/auth/\(prefix)-approle")
         _ = try await admin("DELETE", "sys/policies/acl/\(prefix)-ro")
+    }
+
+    /// ZenML ≥ 0.55's hashicorp store configuration with `auth_method: app_role`: the store logs in
+    /// with a role that may only touch its secrets, and keeps `max_versions` on its own paths
+    /// (the mount's configuration, which other secrets share, is left as it was).
+    @Test func storeWithAppRoleAndMaxVersions() async throws {
+        let mount = "\(prefix)-kv"
+        _ = try await admin("POST", "sys/mounts/\(mount)", #"{"type": "kv", "options": {"version": "2"}}"#)
+        let auth = "\(prefix)-store-approle"
+        _ = try await admin("POST", "sys/auth/\(auth)", #"{"type": "approle"}"#)
+        let policy = #"path \"\#(mount)/data/*\" { capabilities = [\"create\", \"read\", \"update\", \"patch\", \"delete\"] } path \"\#(mount)/metadata/*\" { capabilities = [\"create\", \"read\", \"update\", \"delete\", \"list\"] }"#
+        _ = try await admin("PUT", "sys/policies/acl/\(prefix)-store", #"{"policy": "\#(policy)"}"#)
+        let (roleID, secretID) = try await appRole(mount: auth, role: "store",
+                                                   #"{"token_policies": ["\#(prefix)-store"], "token_ttl": "10m"}"#)
+        let folder = try TemporaryDirectory("ferry-vault-store")
+        defer { folder.remove() }
+        let fields = ["vault_addr": addr, "mount_point": mount, "auth_method": "app_role", "auth_mount_point": auth,
+                      "app_role_id": roleID, "app_secret_id": secretID, "max_versions": "2"]
+        let store = try SecretStore(configuration: StoreConfiguration(databasePath: folder.file("ferry.db"),
+                                                                      secretsStore: BackendConfiguration(type: "hashicorp", fields: fields)),
+                                    environment: [:])
+        let secret = try await store.create(name: "db", values: ["password": "s3cr3t"])
+        for round in 1...3 { try await store.update(secret, addOrUpdate: ["password": "s3cr3t-\(round)"], removeKeys: []) }
+        #expect(try await store.values(of: secret) == ["password": "s3cr3t-3"])
+        let path = "zenml/\(secret.id.uuidString.lowercased())"
+        let metadata = try json(try await admin("GET", "\(mount)/metadata/\(path)")).objectField("data")
+        #expect(metadata?.objectField("max_versions") == .number("2"))
+        if case .object(let versions)? = metadata?.objectField("versions") {
+            #expect(versions.count == 2, "only the last two versions are kept")
+        } else {
+            Issue.record("no versions in the metadata")
+        }
+        let config = try json(try await admin("GET", "\(mount)/config")).objectField("data")
+        #expect(config?.objectField("max_versions") == .number("0"), "the mount's own setting is untouched")
+        try await store.delete(secret)
+
+        // A missing AppRole field is a configuration error before anything is created.
+        await #expect {
+            _ = try SecretStore(configuration: StoreConfiguration(
+                databasePath: folder.file("bad.db"),
+                secretsStore: BackendConfiguration(type: "hashicorp", fields: ["vault_addr": addr, "auth_method": "app_role", "app_role_id": "x"])),
+                                environment: [:])
+        } throws: { ($0 as? FerryError)?.message.contains("`app_secret_id`") == true }
+        #expect(!FileManager.default.fileExists(atPath: folder.file("bad.db")))
+        _ = try await admin("DELETE", "sys/auth/\(auth)")
+        _ = try await admin("DELETE", "sys/mounts/\(mount)")
+        _ = try await admin("DELETE", "sys/policies/acl/\(prefix)-store")
     }
 
     @Test func namespace() async throws {

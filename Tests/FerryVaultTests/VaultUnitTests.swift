@@ -15,6 +15,14 @@ import Testing
         #expect(client.address.absoluteString == "http://127.0.0.1:8200")
         let fromEnv = try VaultClient.make(environment: ["VAULT_ADDR": "http://127.0.0.1:8200", "VAULT_TOKEN": "t", "VAULT_NAMESPACE": "ns"])
         #expect(fromEnv.namespace == "ns")
+        // OpenBao's names, when the VAULT_ ones are absent; VAULT_ wins when both are set.
+        let bao = try VaultClient.make(environment: ["BAO_ADDR": "http://127.0.0.1:8300", "BAO_TOKEN": "t", "BAO_NAMESPACE": "b"])
+        #expect(bao.address.absoluteString == "http://127.0.0.1:8300" && bao.namespace == "b")
+        let both = try VaultClient.make(environment: ["BAO_ADDR": "http://127.0.0.1:8300", "VAULT_ADDR": "http://127.0.0.1:8200", "BAO_TOKEN": "t"])
+        #expect(both.address.absoluteString == "http://127.0.0.1:8200")
+        // A login method needs no token.
+        let appRole = try VaultClient.make(environment: ["VAULT_ADDR": "http://127.0.0.1:8200"], auth: .appRole(roleID: "r", secretID: "s"))
+        #expect(appRole.address.absoluteString == "http://127.0.0.1:8200")
     }
 
     /// The expected signature was computed with botocore's `SigV4Auth(creds, "sts", "us-east-1").add_auth`
