@@ -35,20 +35,22 @@ let package = Package(
         .target(name: "FerryAWS", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP"]),
         // HashiCorp Vault / OpenBao KV v2 client: token, AppRole and AWS IAM auth.
         .target(name: "FerryVault", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS"]),
+        // Google Cloud Secret Manager REST v1: service-account JWT, gcloud user, metadata-server and fixed-token auth.
+        .target(name: "FerryGCP", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP"]),
         // Yams behind errors that never quote the document.
         .target(name: "FerryYAML", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
         // The deprecated secrets-manager flavors.
         .target(
             name: "FerryLegacy",
             dependencies: [
-                "FerryCore", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault",
+                "FerryCore", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault", "FerryGCP",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The centralized secrets store: metadata database and values back-ends.
         .target(
             name: "FerryStore",
             dependencies: [
-                "FerryCore", "FerryCrypto", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault", "CSQLite",
+                "FerryCore", "FerryCrypto", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault", "FerryGCP", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Legacy secrets manager -> centralized store.
@@ -78,6 +80,7 @@ let package = Package(
         .testTarget(name: "FerryAWSTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryCore", "FerryTesting"]),
         .testTarget(name: "FerryHTTPTests", dependencies: ["FerryCore", "FerryHTTP", "FerryTesting"]),
+        .testTarget(name: "FerryGCPTests", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP", "FerryGCP", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryVaultTests", dependencies: ["FerryCore", "FerryHTTP", "FerryVault", "FerryLegacy", "FerryStore", "FerryTesting"]),
     ]
 )

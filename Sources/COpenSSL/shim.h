@@ -6,6 +6,8 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
 
 // Wrappers for OpenSSL macros that Swift cannot import (function-like macros over SSL_ctrl and
 // SSL_CTX_ctrl, and option bits built with SSL_OP_BIT). Used by FerryHTTP's SocketTransport.

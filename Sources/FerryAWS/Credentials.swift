@@ -256,9 +256,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
     }
 
     /// `application/x-www-form-urlencoded` with RFC 3986 escaping (only unreserved characters kept).
-    static func formEncode(_ text: String) -> String {
-        SigV4Signer.uriEncode(Array(text.utf8), keepSlash: false)
-    }
+    static func formEncode(_ text: String) -> String { HTTPForm.encode(text) }
 
     /// ISO 8601 with or without fractional seconds (`2026-11-23T12:00:00Z`, `…:00.123Z`).
     static func parseTimestamp(_ text: String) -> Date? {

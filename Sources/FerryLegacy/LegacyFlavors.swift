@@ -1,5 +1,6 @@
 import FerryAWS
 import FerryCore
+import FerryGCP
 import FerryHTTP
 import FerryVault
 import Foundation
@@ -43,11 +44,16 @@ public enum LegacyFlavors {
                                               token: component.configuration["token"])
             return try VaultLegacySecretsManager(component: component, client: client)
         },
+        // ZenML's `project_id`; credentials as Google's libraries find them (ZenML used `SecretManagerServiceClient()`).
+        "gcp": { component, context in
+            let client = try GCPSecretManagerClient.make(environment: context.environment, project: component.configuration["project_id"],
+                                                         endpoint: component.configuration["endpoint_url"], transport: context.transport)
+            return try GCPLegacySecretsManager(component: component, client: client)
+        },
     ]
 
     /// ZenML's other flavors, with what Ferry can say about them.
     static let unavailable: [String: String] = [
-        "gcp": "The `gcp` flavor is not available in this Ferry build yet.",
         "azure": "The `azure` flavor is not available in this Ferry build yet.",
         "github": "GitHub secrets managers cannot be read: GitHub's API never returns secret values (ZenML itself could read them only inside a GitHub Actions workflow).",
     ]

@@ -1,5 +1,6 @@
 import FerryAWS
 import FerryCore
+import FerryGCP
 import FerryHTTP
 import FerryVault
 import Foundation
@@ -64,7 +65,15 @@ public final class SecretStore: Sendable {
             if let text = secrets.fields["max_versions"], Int(text).map({ $0 < 1 }) ?? true {
                 throw FerryError(.configuration, code: "config_bad_field", "The hashicorp secrets store's `max_versions` must be a positive integer.")
             }
-        case "gcp", "azure", "custom":
+        case "gcp":
+            let known: Set<String> = ["project_id", "auth_method", "auth_config", "endpoint_url"]
+            let unknown = secrets.fields.keys.filter { !known.contains($0) }.sorted()
+            guard unknown.isEmpty else {
+                throw FerryError(.configuration, code: "config_unknown_field",
+                                 "The gcp secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")).")
+            }
+            _ = try Self.gcpSettings(secrets.fields)
+        case "azure", "custom":
             throw FerryError(.unsupported, code: "backend_unavailable",
                              "The `\(secrets.type)` values back-end is not available in this Ferry build yet.")
         default:
@@ -97,8 +106,62 @@ public final class SecretStore: Sendable {
             let mount = secrets.fields["mount_point"].flatMap { $0.isEmpty ? nil : $0 } ?? "secret"
             backend = HashiCorpValuesBackend(client: client, storeID: database.storeID, mountPoint: mount,
                                              maxVersions: secrets.fields["max_versions"].flatMap(Int.init) ?? 1)
+        case "gcp":
+            let settings = try Self.gcpSettings(secrets.fields)
+            var environment = environment
+            if let token = settings.token { environment["CLOUDSDK_AUTH_ACCESS_TOKEN"] = token }
+            let client = try GCPSecretManagerClient.make(environment: environment, project: settings.project,
+                                                         endpoint: secrets.fields["endpoint_url"], explicitKey: settings.key)
+            backend = GCPValuesBackend(client: client, storeID: database.storeID)
         default:
             backend = SQLValuesBackend(database: database, encryptionKey: encryptionKey)
+        }
+    }
+
+    /// A gcp store's project and credentials: ZenML ≥ 0.55's `auth_method` + `auth_config` (JSON:
+    /// `project_id`, `service_account_json`, `user_account_json`, `token`), or 0.35–0.54's
+    /// `project_id` with the environment's credentials. ZenML 0.98.0 `gcp_secrets_store.py`
+    /// (`GCPSecretsStoreConfiguration`) and the GCP service connector's auth methods.
+    static func gcpSettings(_ fields: [String: String]) throws
+        -> (project: String, key: (json: String, source: String)?, token: String?)
+    {
+        var config: [(key: String, value: PythonJSON.Value)] = []
+        if let text = fields["auth_config"], !text.isEmpty {
+            guard case .object(let pairs)? = try? PythonJSON.parse(text) else {
+                throw FerryError(.configuration, code: "config_bad_field", "The gcp secrets store's `auth_config` is not a JSON object.")
+            }
+            config = pairs
+        }
+        func value(_ name: String) -> String? {
+            guard let found = config.first(where: { $0.key == name })?.value else { return nil }
+            switch found {
+            case .string(let text): return text.isEmpty ? nil : text
+            case .object, .array: return PythonJSON.dumps(found)
+            default: return nil
+            }
+        }
+        guard let project = value("project_id") ?? fields["project_id"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            throw FerryError(.configuration, code: "config_missing_field", "The gcp secrets store needs a `project_id` (in `auth_config`).")
+        }
+        func required(_ name: String, _ method: String) throws -> String {
+            guard let text = value(name) else {
+                throw FerryError(.configuration, code: "config_missing_field",
+                                 "The gcp secrets store needs `\(name)` in `auth_config` for the `\(method)` auth method.")
+            }
+            return text
+        }
+        switch fields["auth_method"].flatMap({ $0.isEmpty ? nil : $0 }) ?? "implicit" {
+        case "implicit":
+            return (project, nil, nil)
+        case "service-account":
+            return (project, (try required("service_account_json", "service-account"), "The `service_account_json` of the gcp secrets store"), nil)
+        case "user-account":
+            return (project, (try required("user_account_json", "user-account"), "The `user_account_json` of the gcp secrets store"), nil)
+        case "oauth2-token":
+            return (project, nil, try required("token", "oauth2-token"))
+        case let other:
+            throw FerryError(.configuration, code: "config_bad_field",
+                             "The gcp secrets store's `auth_method` is `\(other)`; Ferry supports implicit, service-account, user-account and oauth2-token.")
         }
     }
 

@@ -136,6 +136,18 @@ public struct StoreConfiguration: Sendable, Equatable {
         }
         var fields: [String: String] = [:]
         for (keyNode, valueNode) in mapping {
+            // ZenML's `auth_config` is a mapping; it is kept as the JSON its environment variable holds.
+            if keyNode.scalar?.string == "auth_config", let nested = valueNode.mapping {
+                var pairs: [(key: String, value: PythonJSON.Value)] = []
+                for (innerKey, innerValue) in nested {
+                    guard let name = innerKey.scalar?.string, let text = innerValue.scalar?.string else {
+                        throw FerryError(.configuration, code: "config_shape", "`\(name).auth_config` in '\(file)' must map names to plain values.")
+                    }
+                    pairs.append((name, .string(text)))
+                }
+                fields["auth_config"] = PythonJSON.dumps(.object(pairs))
+                continue
+            }
             guard let key = keyNode.scalar?.string, let value = valueNode.scalar?.string else {
                 throw FerryError(.configuration, code: "config_shape", "`\(name)` in '\(file)' must map names to plain values.")
             }

@@ -13,34 +13,6 @@ public enum VaultAuth: Sendable {
     case awsIAM(role: String, serverID: String?, credentials: any AWSCredentialsProvider, region: String = "us-east-1", mount: String = "aws")
 }
 
-/// Caches the token of a login-based auth method; re-acquires it when its lease is near expiry
-/// (and, through ``VaultClient``, once when Vault answers 403 "permission denied").
-actor VaultTokenCache {
-    private var token: String?
-    /// When to log in again (nil: the token does not expire).
-    private var expiry: Date?
-    private var pending: Task<(String, Date?), Error>?
-    func current(login: @escaping @Sendable () async throws -> (String, Date?)) async throws -> String {
-        if let token, expiry.map({ $0.timeIntervalSinceNow > 0 }) ?? true { return token }
-        if let pending { return try await pending.value.0 }
-        let task = Task { try await login() }
-        pending = task
-        defer { pending = nil }
-        let (fresh, freshExpiry) = try await task.value
-        token = fresh
-        expiry = freshExpiry
-        return fresh
-    }
-
-    /// Forgets `stale` (if it is still the cached token).
-    func invalidate(_ stale: String) {
-        if token == stale {
-            token = nil
-            expiry = nil
-        }
-    }
-}
-
 /// A HashiCorp Vault / OpenBao client for the KV version 2 secrets engine.
 ///
 /// Errors carry Vault's `errors` text and name the path, never the token or a value. 5xx and 429
@@ -62,7 +34,7 @@ public struct VaultClient: Sendable {
     public let namespace: String?
     let auth: VaultAuth
     private let transport: any HTTPTransport
-    private let tokens = VaultTokenCache()
+    private let tokens = TokenCache()
 
     public init(address: URL, auth: VaultAuth, namespace: String? = nil, transport: any HTTPTransport) {
         self.address = address

@@ -32,7 +32,7 @@ struct ManagerOptions: ParsableArguments {
     @Option(name: .customLong("secrets-manager"), help: ArgumentHelp("The secrets manager's component UUID.", valueName: "id"))
     var secretsManager: String?
 
-    @Option(help: ArgumentHelp("The secrets manager's flavor: local, aws or vault.", valueName: "flavor"))
+    @Option(help: ArgumentHelp("The secrets manager's flavor: local, aws, gcp or vault.", valueName: "flavor"))
     var flavor = "local"
 
     @Option(help: ArgumentHelp("The component's scope: none, global, component or namespace (default: component for scoping flavors, none for local).",
@@ -48,8 +48,11 @@ struct ManagerOptions: ParsableArguments {
     @Option(name: .customLong("region"), help: ArgumentHelp("aws: the component's region_name.", valueName: "region"))
     var region: String?
 
+    @Option(name: .customLong("project-id"), help: ArgumentHelp("gcp: the component's project_id.", valueName: "project"))
+    var projectID: String?
+
     @Option(name: .customLong("endpoint-url"),
-            help: ArgumentHelp("aws: a Secrets Manager endpoint (as AWS_ENDPOINT_URL_SECRETS_MANAGER); vault: the server URL (as VAULT_ADDR).",
+            help: ArgumentHelp("aws: a Secrets Manager endpoint (as AWS_ENDPOINT_URL_SECRETS_MANAGER); gcp: a Secret Manager endpoint (as CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER); vault: the server URL (as VAULT_ADDR).",
                                valueName: "url"))
     var endpointURL: String?
 
@@ -84,6 +87,7 @@ struct ManagerOptions: ParsableArguments {
             }
             var configuration: [String: String] = [:]
             if let region { configuration["region_name"] = region }
+            if let projectID { configuration["project_id"] = projectID }
             if let endpointURL { configuration[flavor == "vault" ? "url" : "endpoint_url"] = endpointURL }
             if let mountPoint { configuration["mount_point"] = mountPoint }
             let component = LegacyComponent(id: id, name: componentName ?? id.uuidString.lowercased(), flavor: flavor,

@@ -348,3 +348,45 @@ struct VaultCommandTests {
         #expect(result.stdout == "password='pä$$ 🔐'\nuser='legacy'\n", "\(result.stdout)")
     }
 }
+
+/// `--flavor gcp` and the `gcp` store back-end, against the drongo that scripts/test starts.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["FERRY_DRONGO_ENDPOINT"] != nil || Repository.inCI,
+                             "needs drongo (scripts/gcp-servers; FERRY_DRONGO_ENDPOINT)"))
+struct GCPCommandTests {
+    @Test func registerListGetMigrateAndStoreOnGCP() throws {
+        let endpoint = try #require(ProcessInfo.processInfo.environment["FERRY_DRONGO_ENDPOINT"])
+        let ferry = try Ferry(["CLOUDSDK_AUTH_ACCESS_TOKEN": "drongo-checks-no-token"])
+        defer { ferry.home.remove() }
+        let id = UUID().uuidString.lowercased()
+        let project = "cli-\(id.prefix(8))"
+        let select = ["--flavor", "gcp", "--scope", "namespace", "--namespace", "team-a", "--secrets-manager", id,
+                      "--project-id", project, "--endpoint-url", endpoint]
+        var result = try ferry.run(["secrets-manager", "secret", "register", "db", "--user=admin", "--pw=gcp-s3cr3t"] + select)
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try ferry.run(["secrets-manager", "secret", "list", "-o", "json"] + select)
+        #expect(result.stdout.contains("\"db\""), "\(result.stderr)")
+        result = try ferry.run(["secrets-manager", "secret", "get", "db"] + select)
+        #expect(result.status == 0 && !result.stdout.contains("gcp-s3cr3t"))
+        result = try ferry.run(["secrets-manager", "secret", "register", "Bad.Name", "--a=1"] + select)
+        #expect(result.status == 64 && result.stderr.contains("Must contain only lowercase alphanumeric characters"))
+
+        // Into an embedded store whose values live in GCP (ZenML's `zenml-<uuid>` layout).
+        var onGCP = ferry
+        onGCP.environment["FERRY_SECRETS_STORE_TYPE"] = "gcp"
+        onGCP.environment["FERRY_SECRETS_STORE_PROJECT_ID"] = project + "-store"
+        onGCP.environment["FERRY_SECRETS_STORE_ENDPOINT_URL"] = endpoint
+        result = try onGCP.run(["secrets-manager", "secret", "migrate"] + select)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("created, verified"))
+        result = try onGCP.run(["secret", "get", "db", "-o", "json", "--show-secrets"])
+        #expect(result.stdout.contains("gcp-s3cr3t"))
+        #expect(try onGCP.run(["secret", "delete", "db", "-y"]).status == 0)
+        #expect(try ferry.run(["secrets-manager", "secret", "cleanup", "-y"] + select).status == 0)
+        result = try ferry.run(["secrets-manager", "secret", "list"] + select)
+        #expect(result.stderr.contains("No secrets registered."))
+
+        // No project: a clear configuration error.
+        result = try ferry.run(["secrets-manager", "secret", "list", "--flavor", "gcp", "--secrets-manager", id, "--endpoint-url", endpoint])
+        #expect(result.status == 1 && result.stderr.contains("needs its `project_id`"))
+    }
+}

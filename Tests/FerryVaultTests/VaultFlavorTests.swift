@@ -103,41 +103,16 @@ struct VaultFixtureTests {
     static let root = Repository.fixtures(from: #filePath) + "/vault/zenml-0.52.0"
 
     @Test func everyZenMLWrittenSecretIsListedAndReadExactly() async throws {
-        guard case .array(let components) = try PythonJSON.parse(try String(contentsOfFile: Self.root + "/components.json", encoding: .utf8)),
-            case .object(let top) = try PythonJSON.parse(try String(contentsOfFile: Self.root + "/expected.json", encoding: .utf8)),
-            case .object(let expected)? = top.first(where: { $0.key == "components" })?.value
-        else {
-            Issue.record("fixture files unreadable")
-            return
-        }
-        #expect(components.count == 8)
+        let set = try LegacyFixtureSet(root: Self.root, flavor: "vault")
+        #expect(set.components.count == 8)
         var total = 0
-        for case .object(let fields) in components {
-            func field(_ key: String) -> String? {
-                if case .string(let text)? = fields.first(where: { $0.key == key })?.value { return text }
-                return nil
-            }
-            let id = try #require(field("id").flatMap(UUID.init(uuidString:)))
-            let component = LegacyComponent(id: id, name: field("name") ?? "", flavor: "vault",
-                                            scope: try #require(field("scope").flatMap(LegacyScope.init(rawValue:))),
-                                            namespace: field("namespace"), configuration: ["mount_point": field("mount_point") ?? "secret"])
+        for fixture in set.components {
+            var component = fixture.component
+            if component.configuration["mount_point"] == nil { component.configuration["mount_point"] = "secret" }
             let manager = try VaultLegacySecretsManager(component: component, client: Bao.client())
-            guard case .object(let entry)? = expected.first(where: { $0.key == id.uuidString.lowercased() })?.value,
-                case .object(let secrets)? = entry.first(where: { $0.key == "secrets" })?.value
-            else {
-                Issue.record("no expected secrets for \(component.name)")
-                continue
-            }
-            #expect(Set(try await manager.secretNames()) == Set(secrets.map(\.key)), "names of \(component.name)")
-            for (name, value) in secrets {
-                guard case .object(let parts) = value, case .string(let schema)? = parts.first(where: { $0.key == "schema" })?.value,
-                    case .object(let values)? = parts.first(where: { $0.key == "values" })?.value
-                else { continue }
-                let read = try await manager.getSecret(named: name)
-                #expect(read.schemaType == schema, "`\(name)` of \(component.name)")
-                #expect(read.values == SecretValues(values.map { ($0.key, $0.value.pythonString) }), "`\(name)` of \(component.name)")
-                total += 1
-            }
+            let problems = try await fixture.check(manager)
+            #expect(problems.isEmpty, "\(problems)")
+            total += fixture.secrets.count
             // The 0.10–0.11 secret at zenml/<TYPE>-<name> is found only as a stranded secret, and only
             // in the none scope (components made before 0.12 have it).
             let stranded = try await manager.strandedSecrets()
