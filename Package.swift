@@ -37,20 +37,22 @@ let package = Package(
         .target(name: "FerryVault", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS"]),
         // Google Cloud Secret Manager REST v1: service-account JWT, gcloud user, metadata-server and fixed-token auth.
         .target(name: "FerryGCP", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP"]),
+        // Azure Key Vault secrets REST 7.5: the bearer challenge, client-secret, managed-identity and fixed-token auth.
+        .target(name: "FerryAzure", dependencies: ["FerryCore", "FerryHTTP"]),
         // Yams behind errors that never quote the document.
         .target(name: "FerryYAML", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
         // The deprecated secrets-manager flavors.
         .target(
             name: "FerryLegacy",
             dependencies: [
-                "FerryCore", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault", "FerryGCP",
+                "FerryCore", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault", "FerryGCP", "FerryAzure",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The centralized secrets store: metadata database and values back-ends.
         .target(
             name: "FerryStore",
             dependencies: [
-                "FerryCore", "FerryCrypto", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault", "FerryGCP", "CSQLite",
+                "FerryCore", "FerryCrypto", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault", "FerryGCP", "FerryAzure", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Legacy secrets manager -> centralized store.
@@ -81,6 +83,7 @@ let package = Package(
         .testTarget(name: "FerryCLITests", dependencies: ["FerryCore", "FerryTesting"]),
         .testTarget(name: "FerryHTTPTests", dependencies: ["FerryCore", "FerryHTTP", "FerryTesting"]),
         .testTarget(name: "FerryGCPTests", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP", "FerryGCP", "FerryLegacy", "FerryStore", "FerryTesting"]),
+        .testTarget(name: "FerryAzureTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAzure", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryVaultTests", dependencies: ["FerryCore", "FerryHTTP", "FerryVault", "FerryLegacy", "FerryStore", "FerryTesting"]),
     ]
 )

@@ -43,6 +43,20 @@ public enum PythonJSON {
             case .array, .object: return PythonJSON.dumps(self)
             }
         }
+
+        /// The first member named `key` of an object (nil for other values).
+        public func member(_ key: String) -> Value? {
+            guard case .object(let pairs) = self else { return nil }
+            return pairs.first { $0.key == key }?.value
+        }
+
+        /// The text of a string or number (nil for other values).
+        public var text: String? {
+            switch self {
+            case .string(let text), .number(let text): return text
+            default: return nil
+            }
+        }
     }
 
     /// `json.dumps(value)` with Python's defaults.

@@ -88,7 +88,7 @@ public struct GCPSecretManagerClient: Sendable {
                                                ("dataCrc32c", .string(String(CRC32C.checksum(data))))])
         let json = try await call("POST", "projects/\(encoded(project))/secrets/\(encoded(id)):addVersion",
                                   body: .object([("payload", payload)]), what: "new version of secret '\(id)'")
-        return json.field("name")?.stringValue ?? ""
+        return json.member("name")?.text ?? ""
     }
 
     /// `projects.secrets.versions.access`: the payload of `version` (default `latest`).
@@ -96,12 +96,12 @@ public struct GCPSecretManagerClient: Sendable {
         let json = try await call("GET", "projects/\(encoded(project))/secrets/\(encoded(id))/versions/\(encoded(version)):access",
                                   what: "value of secret '\(id)'")
         // An empty payload comes without `data`.
-        let text = json.field("payload")?.field("data")?.stringValue ?? ""
+        let text = json.member("payload")?.member("data")?.text ?? ""
         guard let data = Data(base64Encoded: text) else {
             throw FerryError(.backend, code: "gcp_bad_response", "GCP Secret Manager at \(origin) answered the value of secret '\(id)' with a payload that is not base64.")
         }
         let bytes = [UInt8](data)
-        if let expected = json.field("payload")?.field("dataCrc32c")?.stringValue, let sum = UInt32(expected),
+        if let expected = json.member("payload")?.member("dataCrc32c")?.text, let sum = UInt32(expected),
             sum != CRC32C.checksum(bytes)
         {
             throw FerryError(.corruptData, code: "gcp_crc32c_mismatch",
@@ -126,8 +126,8 @@ public struct GCPSecretManagerClient: Sendable {
             if let pageSize { query.append(("pageSize", String(pageSize))) }
             if let token { query.append(("pageToken", token)) }
             let json = try await call("GET", "projects/\(encoded(project))/secrets", query: query, what: "list of secrets")
-            if case .array(let items)? = json.field("secrets") { result += items.map(Self.secretInfo) }
-            token = json.field("nextPageToken")?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            if case .array(let items)? = json.member("secrets") { result += items.map(Self.secretInfo) }
+            token = json.member("nextPageToken")?.text.flatMap { $0.isEmpty ? nil : $0 }
             if let next = token, !seen.insert(next).inserted {
                 throw FerryError(.backend, code: "gcp_paging_loop", "GCP Secret Manager at \(origin) gave the same page token twice.")
             }
@@ -187,9 +187,9 @@ public struct GCPSecretManagerClient: Sendable {
     private func decode(_ response: HTTPResponse, what: String) throws -> PythonJSON.Value {
         let json = try? PythonJSON.parse(String(decoding: response.body, as: UTF8.self))
         guard (200..<300).contains(response.status) else {
-            let error = json?.field("error")
-            let status = error?.field("status")?.stringValue ?? ""
-            let message = error?.field("message")?.stringValue ?? ""
+            let error = json?.member("error")
+            let status = error?.member("status")?.text ?? ""
+            let message = error?.member("message")?.text ?? ""
             let detail = message.isEmpty ? "" : ": " + message
             switch (response.status, status) {
             case (404, _), (_, "NOT_FOUND"):
@@ -217,30 +217,16 @@ public struct GCPSecretManagerClient: Sendable {
     }
 
     static func secretInfo(_ json: PythonJSON.Value) -> SecretInfo {
-        let name = json.field("name")?.stringValue ?? ""
+        let name = json.member("name")?.text ?? ""
         var labels: [(key: String, value: String)] = []
-        if case .object(let pairs)? = json.field("labels") {
-            labels = pairs.map { ($0.key, $0.value.stringValue ?? $0.value.pythonString) }
+        if case .object(let pairs)? = json.member("labels") {
+            labels = pairs.map { ($0.key, $0.value.text ?? $0.value.pythonString) }
         }
         return SecretInfo(id: name.split(separator: "/").last.map(String.init) ?? name, name: name, labels: labels,
-                          createTime: json.field("createTime")?.stringValue)
+                          createTime: json.member("createTime")?.text)
     }
 }
 
-extension PythonJSON.Value {
-    fileprivate func field(_ key: String) -> PythonJSON.Value? {
-        guard case .object(let pairs) = self else { return nil }
-        return pairs.first { $0.key == key }?.value
-    }
-
-    fileprivate var stringValue: String? {
-        switch self {
-        case .string(let text): return text
-        case .number(let text): return text
-        default: return nil
-        }
-    }
-}
 
 /// CRC-32C (Castagnoli), the checksum Secret Manager keeps as `dataCrc32c`.
 public enum CRC32C {

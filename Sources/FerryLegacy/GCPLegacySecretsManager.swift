@@ -46,19 +46,12 @@ public struct GCPLegacySecretsManager: LegacySecretsManager {
 
     /// `validate_gcp_secret_name_or_namespace` (ZenML 0.52.0 `gcp_secrets_manager_flavor.py`).
     static func validate(_ name: String) throws {
-        let allowed = !name.isEmpty && name.unicodeScalars.allSatisfy { scalar in
-            switch scalar {
+        try ZenMLSecretDict.checkName(name, maxLength: 63,
+                                      rule: "Must contain only lowercase alphanumeric characters and the hyphen (-) and underscore (_) characters.") {
+            switch $0 {
             case "a"..."z", "0"..."9", "_", "-": return true
             default: return false
             }
-        }
-        guard allowed else {
-            throw FerryError(.invalidInput, code: "invalid_secret_name",
-                             "Invalid secret name or namespace '\(name)'. Must contain only lowercase alphanumeric characters and the hyphen (-) and underscore (_) characters.")
-        }
-        guard name.count <= 63 else {
-            throw FerryError(.invalidInput, code: "invalid_secret_name",
-                             "Invalid secret name or namespace '\(name)'. The length is limited to maximum 63 characters.")
         }
     }
 
@@ -167,26 +160,9 @@ public struct GCPLegacySecretsManager: LegacySecretsManager {
 
     /// One listing of the scope, then one access per GCP secret (ZenML lists again for every secret).
     public func readAll() async throws -> [(name: String, result: Result<LegacySecret, FerryError>)] {
-        let entries = try await listed()
-        var order: [String] = []
-        var groups: [String: [GCPSecretManagerClient.SecretInfo]] = [:]
-        for (name, secret) in entries {
-            if groups[name] == nil { order.append(name) }
-            groups[name, default: []].append(secret)
+        await readEachGroup(groupedByName(try await listed().map { ($0.name, $0.secret) })) { name, parts in
+            unscoped ? try await readGroup(name, parts) : try await readScoped(name, id: parts.first?.id ?? name)
         }
-        var results: [(name: String, result: Result<LegacySecret, FerryError>)] = []
-        for name in order {
-            do {
-                if unscoped {
-                    results.append((name, .success(try await readGroup(name, groups[name] ?? []))))
-                } else {
-                    results.append((name, .success(try await readScoped(name, id: groups[name]?.first?.id ?? name))))
-                }
-            } catch let error as FerryError {
-                results.append((name, .failure(error)))
-            }
-        }
-        return results
     }
 
     // MARK: - Writing

@@ -1,4 +1,5 @@
 import FerryAWS
+import FerryAzure
 import FerryCore
 import FerryGCP
 import FerryHTTP
@@ -50,11 +51,16 @@ public enum LegacyFlavors {
                                                          endpoint: component.configuration["endpoint_url"], transport: context.transport)
             return try GCPLegacySecretsManager(component: component, client: client)
         },
+        // ZenML's `key_vault_name`; credentials as DefaultAzureCredential finds them (ZenML used it).
+        "azure": { component, context in
+            let client = try KeyVaultClient.make(environment: context.environment, vaultName: component.configuration["key_vault_name"],
+                                                 vaultURL: component.configuration["endpoint_url"])
+            return try AzureLegacySecretsManager(component: component, client: client)
+        },
     ]
 
     /// ZenML's other flavors, with what Ferry can say about them.
     static let unavailable: [String: String] = [
-        "azure": "The `azure` flavor is not available in this Ferry build yet.",
         "github": "GitHub secrets managers cannot be read: GitHub's API never returns secret values (ZenML itself could read them only inside a GitHub Actions workflow).",
     ]
 

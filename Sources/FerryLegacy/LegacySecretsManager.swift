@@ -121,3 +121,33 @@ extension LegacySecretsManager {
                          "Ferry cannot delete `\(secret.location)` for the \(component.flavor) flavor.")
     }
 }
+
+/// Items grouped by name, the groups in the order their first item came (for flavors that keep
+/// one back-end secret per key and list them all at once).
+func groupedByName<Item>(_ entries: [(name: String, item: Item)]) -> [(name: String, items: [Item])] {
+    var order: [String] = []
+    var groups: [String: [Item]] = [:]
+    for (name, item) in entries {
+        if groups[name] == nil { order.append(name) }
+        groups[name, default: []].append(item)
+    }
+    return order.map { ($0, groups[$0] ?? []) }
+}
+
+/// `readAll()` of a flavor that lists once: `read` turns each group into a secret; a secret
+/// that cannot be read is returned as its error.
+func readEachGroup<Item>(_ groups: [(name: String, items: [Item])], _ read: (String, [Item]) async throws -> LegacySecret) async
+    -> [(name: String, result: Result<LegacySecret, FerryError>)]
+{
+    var results: [(name: String, result: Result<LegacySecret, FerryError>)] = []
+    for (name, items) in groups {
+        do {
+            results.append((name, .success(try await read(name, items))))
+        } catch let error as FerryError {
+            results.append((name, .failure(error)))
+        } catch {
+            results.append((name, .failure(FerryError(.backend, "\(error)"))))
+        }
+    }
+    return results
+}

@@ -7,15 +7,25 @@ import FerryCore
 enum ZenMLSecretDict {
     /// `[a-zA-Z0-9_+=.@-]*`, with ZenML's message.
     static func validateName(_ name: String) throws {
-        let allowed = name.unicodeScalars.allSatisfy { scalar in
+        try checkName(name, allowEmpty: true, rule: "Must contain only alphanumeric characters and the characters _+=.@-.") { scalar in
             switch scalar {
             case "a"..."z", "A"..."Z", "0"..."9", "_", "+", "=", ".", "@", "-": return true
             default: return false
             }
         }
-        guard allowed else {
+    }
+
+    /// A flavor's secret name (or namespace) rule, with ZenML's messages
+    /// (`Invalid secret name or namespace '…'. <rule>` and `… The length is limited to maximum N characters.`).
+    static func checkName(_ name: String, allowEmpty: Bool = false, maxLength: Int? = nil, rule: String,
+                          allowed: (Unicode.Scalar) -> Bool) throws
+    {
+        guard (allowEmpty || !name.isEmpty) && name.unicodeScalars.allSatisfy(allowed) else {
+            throw FerryError(.invalidInput, code: "invalid_secret_name", "Invalid secret name or namespace '\(name)'. \(rule)")
+        }
+        if let maxLength, name.count > maxLength {
             throw FerryError(.invalidInput, code: "invalid_secret_name",
-                             "Invalid secret name or namespace '\(name)'. Must contain only alphanumeric characters and the characters _+=.@-.")
+                             "Invalid secret name or namespace '\(name)'. The length is limited to maximum \(maxLength) characters.")
         }
     }
 

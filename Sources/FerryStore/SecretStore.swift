@@ -1,8 +1,4 @@
-import FerryAWS
 import FerryCore
-import FerryGCP
-import FerryHTTP
-import FerryVault
 import Foundation
 import Logging
 
@@ -36,162 +32,15 @@ public final class SecretStore: Sendable {
     {
         // Check the configuration before touching the database, so a bad one creates nothing.
         let secrets = configuration.secretsStore
-        switch secrets.type {
-        case "sql":
-            let unknown = secrets.fields.keys.filter { $0 != "encryption_key" }.sorted()
-            guard unknown.isEmpty else {
-                throw FerryError(.configuration, code: "config_unknown_field",
-                                 "The sql secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")).")
-            }
-        case "aws":
-            let known: Set<String> = ["region_name", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
-                                      "endpoint_url", "list_page_size", "secret_list_refresh_timeout"]
-            let unknown = secrets.fields.keys.filter { !known.contains($0) }.sorted()
-            guard unknown.isEmpty else {
-                throw FerryError(.configuration, code: "config_unknown_field",
-                                 "The aws secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")).")
-            }
-        case "none":
-            throw FerryError(.configuration, code: "store_disabled", "The secrets store type is `none`: no centralized secrets store is configured.")
-        case "hashicorp":
-            let known: Set<String> = ["vault_addr", "vault_token", "vault_namespace", "mount_point", "max_versions", "auth_method",
-                                      "auth_mount_point", "app_role_id", "app_secret_id", "aws_role", "aws_header_value"]
-            let unknown = secrets.fields.keys.filter { !known.contains($0) }.sorted()
-            guard unknown.isEmpty else {
-                throw FerryError(.configuration, code: "config_unknown_field",
-                                 "The hashicorp secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")).")
-            }
-            _ = try Self.vaultAuth(secrets.fields, environment: environment)
-            if let text = secrets.fields["max_versions"], Int(text).map({ $0 < 1 }) ?? true {
-                throw FerryError(.configuration, code: "config_bad_field", "The hashicorp secrets store's `max_versions` must be a positive integer.")
-            }
-        case "gcp":
-            let known: Set<String> = ["project_id", "auth_method", "auth_config", "endpoint_url"]
-            let unknown = secrets.fields.keys.filter { !known.contains($0) }.sorted()
-            guard unknown.isEmpty else {
-                throw FerryError(.configuration, code: "config_unknown_field",
-                                 "The gcp secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")).")
-            }
-            _ = try Self.gcpSettings(secrets.fields)
-        case "azure", "custom":
-            throw FerryError(.unsupported, code: "backend_unavailable",
-                             "The `\(secrets.type)` values back-end is not available in this Ferry build yet.")
-        default:
-            throw FerryError(.configuration, code: "unknown_store_type",
-                             "No store implementation found for secrets store type `\(secrets.type)`.")
-        }
+        let kind = try BackendKinds.check(secrets, environment: environment)
         if configuration.backupSecretsStore != nil {
             throw FerryError(.unsupported, code: "backup_unavailable",
-                             "A backup secrets store needs a second back-end type, which this Ferry build does not have yet.")
+                             "A backup secrets store is not available in this Ferry build yet.")
         }
         database = try StoreDatabase(path: configuration.databasePath)
         self.logger = logger
         encryptionKey = secrets.encryptionKey
-        switch secrets.type {
-        case "aws":
-            // ZenML 0.35–0.54 `AWSSecretsStoreConfiguration` fields; explicit keys win over the chain.
-            var explicit: AWSCredentials?
-            if let id = secrets.fields["aws_access_key_id"], let key = secrets.fields["aws_secret_access_key"] {
-                explicit = AWSCredentials(accessKeyID: id, secretAccessKey: key, sessionToken: secrets.fields["aws_session_token"],
-                                          expiration: nil)
-            }
-            let client = try SecretsManagerClient.make(environment: environment, region: secrets.fields["region_name"],
-                                                       endpoint: secrets.fields["endpoint_url"], explicitCredentials: explicit)
-            backend = AWSValuesBackend(client: client, storeID: database.storeID)
-        case "hashicorp":
-            // ZenML ≥ 0.55 `HashiCorpVaultSecretsStoreConfiguration`; VAULT_* variables fill the rest.
-            let client = try VaultClient.make(environment: environment, address: secrets.fields["vault_addr"],
-                                              token: secrets.fields["vault_token"], namespace: secrets.fields["vault_namespace"],
-                                              auth: try Self.vaultAuth(secrets.fields, environment: environment))
-            let mount = secrets.fields["mount_point"].flatMap { $0.isEmpty ? nil : $0 } ?? "secret"
-            backend = HashiCorpValuesBackend(client: client, storeID: database.storeID, mountPoint: mount,
-                                             maxVersions: secrets.fields["max_versions"].flatMap(Int.init) ?? 1)
-        case "gcp":
-            let settings = try Self.gcpSettings(secrets.fields)
-            var environment = environment
-            if let token = settings.token { environment["CLOUDSDK_AUTH_ACCESS_TOKEN"] = token }
-            let client = try GCPSecretManagerClient.make(environment: environment, project: settings.project,
-                                                         endpoint: secrets.fields["endpoint_url"], explicitKey: settings.key)
-            backend = GCPValuesBackend(client: client, storeID: database.storeID)
-        default:
-            backend = SQLValuesBackend(database: database, encryptionKey: encryptionKey)
-        }
-    }
-
-    /// A gcp store's project and credentials: ZenML ≥ 0.55's `auth_method` + `auth_config` (JSON:
-    /// `project_id`, `service_account_json`, `user_account_json`, `token`), or 0.35–0.54's
-    /// `project_id` with the environment's credentials. ZenML 0.98.0 `gcp_secrets_store.py`
-    /// (`GCPSecretsStoreConfiguration`) and the GCP service connector's auth methods.
-    static func gcpSettings(_ fields: [String: String]) throws
-        -> (project: String, key: (json: String, source: String)?, token: String?)
-    {
-        var config: [(key: String, value: PythonJSON.Value)] = []
-        if let text = fields["auth_config"], !text.isEmpty {
-            guard case .object(let pairs)? = try? PythonJSON.parse(text) else {
-                throw FerryError(.configuration, code: "config_bad_field", "The gcp secrets store's `auth_config` is not a JSON object.")
-            }
-            config = pairs
-        }
-        func value(_ name: String) -> String? {
-            guard let found = config.first(where: { $0.key == name })?.value else { return nil }
-            switch found {
-            case .string(let text): return text.isEmpty ? nil : text
-            case .object, .array: return PythonJSON.dumps(found)
-            default: return nil
-            }
-        }
-        guard let project = value("project_id") ?? fields["project_id"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            throw FerryError(.configuration, code: "config_missing_field", "The gcp secrets store needs a `project_id` (in `auth_config`).")
-        }
-        func required(_ name: String, _ method: String) throws -> String {
-            guard let text = value(name) else {
-                throw FerryError(.configuration, code: "config_missing_field",
-                                 "The gcp secrets store needs `\(name)` in `auth_config` for the `\(method)` auth method.")
-            }
-            return text
-        }
-        switch fields["auth_method"].flatMap({ $0.isEmpty ? nil : $0 }) ?? "implicit" {
-        case "implicit":
-            return (project, nil, nil)
-        case "service-account":
-            return (project, (try required("service_account_json", "service-account"), "The `service_account_json` of the gcp secrets store"), nil)
-        case "user-account":
-            return (project, (try required("user_account_json", "user-account"), "The `user_account_json` of the gcp secrets store"), nil)
-        case "oauth2-token":
-            return (project, nil, try required("token", "oauth2-token"))
-        case let other:
-            throw FerryError(.configuration, code: "config_bad_field",
-                             "The gcp secrets store's `auth_method` is `\(other)`; Ferry supports implicit, service-account, user-account and oauth2-token.")
-        }
-    }
-
-    /// The login of a hashicorp store's `auth_method` (`token`, the default, gives nil: the token is
-    /// `vault_token` or VAULT_TOKEN). ZenML 0.98.0 `hashicorp_secrets_store.py` (`HashiCorpVaultAuthMethod`,
-    /// default auth mounts `approle` and `aws`).
-    static func vaultAuth(_ fields: [String: String], environment: [String: String]) throws -> VaultAuth? {
-        func required(_ name: String, _ method: String) throws -> String {
-            guard let value = fields[name], !value.isEmpty else {
-                throw FerryError(.configuration, code: "config_missing_field",
-                                 "The hashicorp secrets store needs `\(name)` for the `\(method)` auth method.")
-            }
-            return value
-        }
-        let mount = fields["auth_mount_point"].flatMap { $0.isEmpty ? nil : $0 }
-        switch fields["auth_method"].flatMap({ $0.isEmpty ? nil : $0 }) ?? "token" {
-        case "token":
-            return nil
-        case "app_role":
-            return .appRole(roleID: try required("app_role_id", "app_role"), secretID: try required("app_secret_id", "app_role"),
-                            mount: mount ?? "approle")
-        case "aws":
-            let chain = AWSCredentialChain(environment: environment, transport: SocketTransport())
-            // ZenML calls hvac's `iam_login` without a region, which signs for us-east-1 (the global STS endpoint).
-            return .awsIAM(role: fields["aws_role"] ?? "", serverID: fields["aws_header_value"], credentials: chain, region: "us-east-1",
-                           mount: mount ?? "aws")
-        case let other:
-            throw FerryError(.configuration, code: "config_bad_field",
-                             "The hashicorp secrets store's `auth_method` is `\(other)`; it must be token, app_role or aws.")
-        }
+        backend = try kind.make(try StoreFields(secrets), environment, database)
     }
 
     /// A store over an explicit database and back-end (tests, other targets).

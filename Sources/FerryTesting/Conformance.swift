@@ -46,9 +46,10 @@ func expectError(_ kind: FerryError.Kind, _ check: String, _ body: () async thro
 /// ```
 public enum LegacySecretsManagerConformance {
     /// Runs every check; `make` returns a manager over an empty back-end each time it is called.
-    /// `names` are secret names the flavor accepts. Returns the names of the checks that ran.
+    /// `names` are secret names the flavor accepts, and `concurrentPrefix` + a digit too. Returns
+    /// the names of the checks that ran.
     @discardableResult
-    public static func run(names: [String] = ["db", "with_underscore", "Mixed.Case-1"],
+    public static func run(names: [String] = ["db", "with_underscore", "Mixed.Case-1"], concurrentPrefix: String = "concurrent_",
                            make: () async throws -> any LegacySecretsManager) async throws -> [String]
     {
         var ran: [String] = []
@@ -107,13 +108,13 @@ public enum LegacySecretsManagerConformance {
             for index in 0..<8 {
                 let writer = manager
                 group.addTask {
-                    try await writer.registerSecret(LegacySecret(name: "concurrent_\(index)", values: ["n": "\(index)"]))
+                    try await writer.registerSecret(LegacySecret(name: "\(concurrentPrefix)\(index)", values: ["n": "\(index)"]))
                 }
             }
             try await group.waitForAll()
         }
         for index in 0..<8 {
-            let read = try await manager.getSecret(named: "concurrent_\(index)")
+            let read = try await manager.getSecret(named: "\(concurrentPrefix)\(index)")
             try expect(read.values["n"] == "\(index)", "concurrent writers", "a concurrent register was lost")
         }
         ran.append("concurrent registers all land")

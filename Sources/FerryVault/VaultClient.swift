@@ -82,16 +82,16 @@ public struct VaultClient: Sendable {
     public func kvRead(mount: String, path: String, version: Int? = nil) async throws -> KVSecret {
         let query = version.map { "version=\($0)" }
         let body = try await call("GET", Self.apiPath(mount, "data", path), query: query, what: "read of '\(mount)/\(path)'")
-        let data = body.field("data")
-        let metadata = data?.field("metadata")
+        let data = body.member("data")
+        let metadata = data?.member("metadata")
         var custom: [String: String] = [:]
-        if case .object(let pairs)? = metadata?.field("custom_metadata") {
+        if case .object(let pairs)? = metadata?.member("custom_metadata") {
             for (key, value) in pairs { custom[key] = value.pythonString }
         }
-        guard case .object(let values)? = data?.field("data") else {
+        guard case .object(let values)? = data?.member("data") else {
             throw FerryError(.notFound, code: "vault_not_found", "Vault has no data at '\(mount)/\(path)' (deleted or destroyed).")
         }
-        return KVSecret(data: values, version: metadata?.field("version")?.intValue ?? 0, customMetadata: custom)
+        return KVSecret(data: values, version: metadata?.member("version")?.intValue ?? 0, customMetadata: custom)
     }
 
     /// Writes a new version (with check-and-set when `cas` is given: 0 means "only if absent"); returns its number.
@@ -102,7 +102,7 @@ public struct VaultClient: Sendable {
         payload.append(("data", .object(data)))
         let body = try await call("POST", Self.apiPath(mount, "data", path), payload: .object(payload),
                                   what: "write of '\(mount)/\(path)'")
-        return body.field("data")?.field("version")?.intValue ?? 0
+        return body.member("data")?.member("version")?.intValue ?? 0
     }
 
     /// Merges `data` into the latest version (JSON merge patch: a `.null` value removes a key).
@@ -115,7 +115,7 @@ public struct VaultClient: Sendable {
     public func kvList(mount: String, path: String) async throws -> [String] {
         do {
             let body = try await call("LIST", Self.apiPath(mount, "metadata", path), what: "list of '\(mount)/\(path)'")
-            guard case .array(let keys)? = body.field("data")?.field("keys") else { return [] }
+            guard case .array(let keys)? = body.member("data")?.member("keys") else { return [] }
             return keys.compactMap { if case .string(let key) = $0 { return key } else { return nil } }
         } catch let error as FerryError where error.kind == .notFound {
             return []
@@ -227,10 +227,10 @@ public struct VaultClient: Sendable {
         let response = try await send("POST", "auth/" + Self.encodePath(mount) + "/login", query: nil, payload: .object(payload),
                                       contentType: "application/json", token: nil)
         let body = try Self.decode(response, what: "login at 'auth/\(mount)'", origin: HTTPOrigin.of(address))
-        guard case .string(let token)? = body.field("auth")?.field("client_token"), !token.isEmpty else {
+        guard case .string(let token)? = body.member("auth")?.member("client_token"), !token.isEmpty else {
             throw FerryError(.backend, code: "vault_bad_response", "Vault at \(HTTPOrigin.of(address)) answered the login at 'auth/\(mount)' without a token.")
         }
-        let lease = TimeInterval(body.field("auth")?.field("lease_duration")?.intValue ?? 0)
+        let lease = TimeInterval(body.member("auth")?.member("lease_duration")?.intValue ?? 0)
         // Log in again 30 s before the lease ends (or after 80 % of a short lease).
         return (token, lease > 0 ? started.addingTimeInterval(max(lease - 30, lease * 0.8)) : nil)
     }
@@ -262,7 +262,7 @@ public struct VaultClient: Sendable {
     /// Vault's `errors` texts of a response.
     static func errors(_ response: HTTPResponse) -> [String] {
         guard let json = try? PythonJSON.parse(String(decoding: response.body, as: UTF8.self)),
-              case .array(let items)? = json.field("errors")
+              case .array(let items)? = json.member("errors")
         else { return [] }
         return items.compactMap { if case .string(let text) = $0 { return text } else { return nil } }
     }
@@ -291,12 +291,6 @@ public struct VaultClient: Sendable {
 }
 
 extension PythonJSON.Value {
-    /// A member of an object.
-    fileprivate func field(_ key: String) -> PythonJSON.Value? {
-        guard case .object(let pairs) = self else { return nil }
-        return pairs.first { $0.key == key }?.value
-    }
-
     fileprivate var intValue: Int? {
         switch self {
         case .number(let text): return Int(text)

@@ -32,7 +32,7 @@ struct ManagerOptions: ParsableArguments {
     @Option(name: .customLong("secrets-manager"), help: ArgumentHelp("The secrets manager's component UUID.", valueName: "id"))
     var secretsManager: String?
 
-    @Option(help: ArgumentHelp("The secrets manager's flavor: local, aws, gcp or vault.", valueName: "flavor"))
+    @Option(help: ArgumentHelp("The secrets manager's flavor: local, aws, gcp, azure or vault.", valueName: "flavor"))
     var flavor = "local"
 
     @Option(help: ArgumentHelp("The component's scope: none, global, component or namespace (default: component for scoping flavors, none for local).",
@@ -51,8 +51,11 @@ struct ManagerOptions: ParsableArguments {
     @Option(name: .customLong("project-id"), help: ArgumentHelp("gcp: the component's project_id.", valueName: "project"))
     var projectID: String?
 
+    @Option(name: .customLong("key-vault-name"), help: ArgumentHelp("azure: the component's key_vault_name.", valueName: "name"))
+    var keyVaultName: String?
+
     @Option(name: .customLong("endpoint-url"),
-            help: ArgumentHelp("aws: a Secrets Manager endpoint (as AWS_ENDPOINT_URL_SECRETS_MANAGER); gcp: a Secret Manager endpoint (as CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER); vault: the server URL (as VAULT_ADDR).",
+            help: ArgumentHelp("aws: a Secrets Manager endpoint (as AWS_ENDPOINT_URL_SECRETS_MANAGER); gcp: a Secret Manager endpoint (as CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER); azure: the vault URL instead of https://<key-vault-name>.vault.azure.net; vault: the server URL (as VAULT_ADDR).",
                                valueName: "url"))
     var endpointURL: String?
 
@@ -88,6 +91,7 @@ struct ManagerOptions: ParsableArguments {
             var configuration: [String: String] = [:]
             if let region { configuration["region_name"] = region }
             if let projectID { configuration["project_id"] = projectID }
+            if let keyVaultName { configuration["key_vault_name"] = keyVaultName }
             if let endpointURL { configuration[flavor == "vault" ? "url" : "endpoint_url"] = endpointURL }
             if let mountPoint { configuration["mount_point"] = mountPoint }
             let component = LegacyComponent(id: id, name: componentName ?? id.uuidString.lowercased(), flavor: flavor,

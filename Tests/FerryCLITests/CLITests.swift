@@ -277,6 +277,34 @@ struct Ferry {
     }
 }
 
+/// One cloud flavor end to end through the CLI: register, list, get (masked), a name the flavor
+/// refuses (`badName`, whose error contains `rule`), migrate into a store whose values live in the
+/// same cloud (`store` variables), read back with --show-secrets, delete, cleanup.
+func checkCloudFlavorRoundTrip(_ ferry: Ferry, select: [String], value: String, badName: String, rule: String,
+                               store: [String: String]) throws
+{
+    var result = try ferry.run(["secrets-manager", "secret", "register", "db", "--user=admin", "--pw=\(value)"] + select)
+    #expect(result.status == 0, "\(result.stderr)")
+    result = try ferry.run(["secrets-manager", "secret", "list", "-o", "json"] + select)
+    #expect(result.stdout.contains("\"db\""), "\(result.stderr)")
+    result = try ferry.run(["secrets-manager", "secret", "get", "db"] + select)
+    #expect(result.status == 0 && !result.stdout.contains(value))
+    result = try ferry.run(["secrets-manager", "secret", "register", badName, "--a=1"] + select)
+    #expect(result.status == 64 && result.stderr.contains(rule), "\(result.stderr)")
+
+    var onCloud = ferry
+    onCloud.environment.merge(store) { _, new in new }
+    result = try onCloud.run(["secrets-manager", "secret", "migrate"] + select)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("created, verified"))
+    result = try onCloud.run(["secret", "get", "db", "-o", "json", "--show-secrets"])
+    #expect(result.stdout.contains(value))
+    #expect(try onCloud.run(["secret", "delete", "db", "-y"]).status == 0)
+    #expect(try ferry.run(["secrets-manager", "secret", "cleanup", "-y"] + select).status == 0)
+    result = try ferry.run(["secrets-manager", "secret", "list"] + select)
+    #expect(result.stderr.contains("No secrets registered."))
+}
+
 /// `--flavor aws` and the `aws` store back-end, against the moto that scripts/test starts.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["FERRY_MOTO_ENDPOINT"] != nil || Repository.inCI,
                              "needs moto (scripts/moto-server; FERRY_MOTO_ENDPOINT)"))
@@ -289,31 +317,15 @@ struct AWSCommandTests {
         let namespace = "cli-\(id.prefix(8))"
         let select = ["--flavor", "aws", "--scope", "namespace", "--namespace", namespace, "--secrets-manager", id,
                       "--region", "eu-west-1", "--endpoint-url", endpoint]
-        var result = try ferry.run(["secrets-manager", "secret", "register", "db", "--user=admin", "--pw=aws-s3cr3t"] + select)
-        #expect(result.status == 0, "\(result.stderr)")
-        result = try ferry.run(["secrets-manager", "secret", "list", "-o", "json"] + select)
-        #expect(result.stdout.contains("\"db\""))
-        result = try ferry.run(["secrets-manager", "secret", "get", "db"] + select)
-        #expect(result.status == 0 && !result.stdout.contains("aws-s3cr3t"))
-        result = try ferry.run(["secrets-manager", "secret", "register", "bad/name", "--a=1"] + select)
-        #expect(result.status == 64 && result.stderr.contains("Must contain only alphanumeric characters"))
-
-        // Into an embedded store whose values live in AWS (us-east-2, ZenML's `zenml/<uuid>` layout).
-        var onAWS = ferry
-        onAWS.environment["FERRY_SECRETS_STORE_TYPE"] = "aws"
-        onAWS.environment["FERRY_SECRETS_STORE_REGION_NAME"] = "us-east-2"
-        onAWS.environment["FERRY_SECRETS_STORE_ENDPOINT_URL"] = endpoint
-        result = try onAWS.run(["secrets-manager", "secret", "migrate"] + select)
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("created, verified"))
-        result = try onAWS.run(["secret", "get", "db", "-o", "json", "--show-secrets"])
-        #expect(result.stdout.contains("aws-s3cr3t"))
-        #expect(try onAWS.run(["secret", "delete", "db", "-y"]).status == 0)
-        #expect(try ferry.run(["secrets-manager", "secret", "cleanup", "-y"] + select).status == 0)
+        // The store's values in AWS (us-east-2, ZenML's `zenml/<uuid>` layout).
+        try checkCloudFlavorRoundTrip(ferry, select: select, value: "aws-s3cr3t", badName: "bad/name",
+                                      rule: "Must contain only alphanumeric characters",
+                                      store: ["FERRY_SECRETS_STORE_TYPE": "aws", "FERRY_SECRETS_STORE_REGION_NAME": "us-east-2",
+                                              "FERRY_SECRETS_STORE_ENDPOINT_URL": endpoint])
 
         var wrong = ferry
         wrong.environment["AWS_SECRET_ACCESS_KEY"] = "not-the-key"
-        result = try wrong.run(["secrets-manager", "secret", "list"] + select)
+        let result = try wrong.run(["secrets-manager", "secret", "list"] + select)
         #expect(result.status == 1 && result.stderr.contains("secret access key is wrong") && !result.stderr.contains("not-the-key"))
     }
 }
@@ -361,32 +373,44 @@ struct GCPCommandTests {
         let project = "cli-\(id.prefix(8))"
         let select = ["--flavor", "gcp", "--scope", "namespace", "--namespace", "team-a", "--secrets-manager", id,
                       "--project-id", project, "--endpoint-url", endpoint]
-        var result = try ferry.run(["secrets-manager", "secret", "register", "db", "--user=admin", "--pw=gcp-s3cr3t"] + select)
-        #expect(result.status == 0, "\(result.stderr)")
-        result = try ferry.run(["secrets-manager", "secret", "list", "-o", "json"] + select)
-        #expect(result.stdout.contains("\"db\""), "\(result.stderr)")
-        result = try ferry.run(["secrets-manager", "secret", "get", "db"] + select)
-        #expect(result.status == 0 && !result.stdout.contains("gcp-s3cr3t"))
-        result = try ferry.run(["secrets-manager", "secret", "register", "Bad.Name", "--a=1"] + select)
-        #expect(result.status == 64 && result.stderr.contains("Must contain only lowercase alphanumeric characters"))
-
-        // Into an embedded store whose values live in GCP (ZenML's `zenml-<uuid>` layout).
-        var onGCP = ferry
-        onGCP.environment["FERRY_SECRETS_STORE_TYPE"] = "gcp"
-        onGCP.environment["FERRY_SECRETS_STORE_PROJECT_ID"] = project + "-store"
-        onGCP.environment["FERRY_SECRETS_STORE_ENDPOINT_URL"] = endpoint
-        result = try onGCP.run(["secrets-manager", "secret", "migrate"] + select)
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("created, verified"))
-        result = try onGCP.run(["secret", "get", "db", "-o", "json", "--show-secrets"])
-        #expect(result.stdout.contains("gcp-s3cr3t"))
-        #expect(try onGCP.run(["secret", "delete", "db", "-y"]).status == 0)
-        #expect(try ferry.run(["secrets-manager", "secret", "cleanup", "-y"] + select).status == 0)
-        result = try ferry.run(["secrets-manager", "secret", "list"] + select)
-        #expect(result.stderr.contains("No secrets registered."))
+        // The store's values in GCP (ZenML's `zenml-<uuid>` layout).
+        try checkCloudFlavorRoundTrip(ferry, select: select, value: "gcp-s3cr3t", badName: "Bad.Name",
+                                      rule: "Must contain only lowercase alphanumeric characters",
+                                      store: ["FERRY_SECRETS_STORE_TYPE": "gcp", "FERRY_SECRETS_STORE_PROJECT_ID": project + "-store",
+                                              "FERRY_SECRETS_STORE_ENDPOINT_URL": endpoint])
 
         // No project: a clear configuration error.
-        result = try ferry.run(["secrets-manager", "secret", "list", "--flavor", "gcp", "--secrets-manager", id, "--endpoint-url", endpoint])
+        let result = try ferry.run(["secrets-manager", "secret", "list", "--flavor", "gcp", "--secrets-manager", id, "--endpoint-url", endpoint])
         #expect(result.status == 1 && result.stderr.contains("needs its `project_id`"))
+    }
+}
+
+/// `--flavor azure` and the `azure` store back-end, against the fake Key Vault scripts/test starts.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["FERRY_AZURE_VAULT_URL"] != nil || Repository.inCI,
+                             "needs the fake Key Vault (scripts/azure-servers; FERRY_AZURE_VAULT_URL)"))
+struct AzureCommandTests {
+    @Test func registerListGetMigrateAndStoreOnAzure() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let vault = try #require(environment["FERRY_AZURE_VAULT_URL"])
+        let ferry = try Ferry(["AZURE_CLIENT_ID": environment["FERRY_AZURE_CLIENT_ID"] ?? "",
+                               "AZURE_CLIENT_SECRET": environment["FERRY_AZURE_CLIENT_SECRET"] ?? "",
+                               "AZURE_TENANT_ID": environment["FERRY_AZURE_TENANT_ID"] ?? "",
+                               "AZURE_AUTHORITY_HOST": environment["FERRY_AZURE_AUTHORITY_HOST"] ?? "",
+                               "REQUESTS_CA_BUNDLE": environment["FERRY_AZURE_CA"] ?? ""])
+        defer { ferry.home.remove() }
+        let id = UUID().uuidString.lowercased()
+        let select = ["--flavor", "azure", "--scope", "component", "--secrets-manager", id, "--key-vault-name", "ferry-tests",
+                      "--endpoint-url", vault]
+        // The store's values in the same Key Vault (ZenML's `zenml-<uuid>` layout).
+        try checkCloudFlavorRoundTrip(ferry, select: select, value: "azure-s3cr3t", badName: "bad_name",
+                                      rule: "Must contain only alphanumeric characters and the character -.",
+                                      store: ["FERRY_SECRETS_STORE_TYPE": "azure", "FERRY_SECRETS_STORE_KEY_VAULT_NAME": "ferry-tests",
+                                              "FERRY_SECRETS_STORE_VAULT_URL": vault])
+
+        var wrong = ferry
+        wrong.environment["AZURE_CLIENT_SECRET"] = "not-the-secret"
+        let result = try wrong.run(["secrets-manager", "secret", "list"] + select)
+        #expect(result.status == 1 && result.stderr.contains("invalid_client") && !result.stderr.contains("not-the-secret"),
+                "\(result.stderr)")
     }
 }

@@ -208,6 +208,46 @@ func rowCount(_ store: SecretStore) throws -> Int {
                                                               secretsStore: BackendConfiguration(type: "vault-ish")))
         }
     }
+
+    /// Every bad `secrets_store` block fails with a message that names the problem, and creates no database.
+    @Test(arguments: [
+        (BackendConfiguration(type: "vault"), "No store implementation found for secrets store type `vault`."),
+        (BackendConfiguration(type: "none"), "The secrets store type is `none`: no centralized secrets store is configured."),
+        (BackendConfiguration(type: "sql", fields: ["region_name": "x"]), "The sql secrets store has no field `region_name`."),
+        (BackendConfiguration(type: "aws", fields: ["vault_addr": "x", "zz": "y"]), "The aws secrets store has no field `vault_addr`, `zz`."),
+        (BackendConfiguration(type: "hashicorp", fields: ["vault_addr": "http://v", "max_versions": "0"]), "`max_versions` must be a positive integer"),
+        (BackendConfiguration(type: "hashicorp", fields: ["vault_addr": "http://v", "auth_method": "app_role", "app_role_id": "r"]),
+         "The hashicorp secrets store needs `app_secret_id` for the `app_role` auth method."),
+        (BackendConfiguration(type: "gcp"), "The gcp secrets store needs a `project_id` (in `auth_config`)."),
+        (BackendConfiguration(type: "gcp", fields: ["auth_config": "[1]"]), "The gcp secrets store's `auth_config` is not a JSON object."),
+        (BackendConfiguration(type: "gcp", fields: ["auth_method": "service-account", "auth_config": #"{"project_id": "p"}"#]),
+         "The gcp secrets store needs `service_account_json` in `auth_config` for the `service-account` auth method."),
+        (BackendConfiguration(type: "gcp", fields: ["project_id": "p", "auth_method": "external-account"]),
+         "The gcp secrets store's `auth_method` is `external-account`"),
+        (BackendConfiguration(type: "azure"), "The azure secrets store needs a `key_vault_name`."),
+        (BackendConfiguration(type: "azure", fields: ["key_vault_name": "v", "auth_method": "access-token"]),
+         "The azure secrets store needs `token` in `auth_config` for the `access-token` auth method."),
+        (BackendConfiguration(type: "custom"), "The `custom` values back-end is not available in this Ferry build."),
+    ])
+    func badBackendConfigurationsCreateNothing(backend: BackendConfiguration, message: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        #expect {
+            try SecretStore(configuration: StoreConfiguration(databasePath: directory.file("ferry.db"), secretsStore: backend), environment: [:])
+        } throws: { ($0 as? FerryError)?.message.contains(message) == true }
+        #expect(!FileManager.default.fileExists(atPath: directory.file("ferry.db")))
+    }
+
+    /// ZenML's `auth_config` as a nested mapping in store.yaml is read as the JSON its variable holds.
+    @Test func nestedAuthConfigInTheFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try Data("secrets_store:\n  type: gcp\n  auth_method: oauth2-token\n  auth_config:\n    project_id: p1\n    token: t\n".utf8)
+            .write(to: URL(fileURLWithPath: directory.file("store.yaml")))
+        let configuration = try StoreConfiguration.resolve(environment: ["FERRY_HOME": directory.path])
+        #expect(configuration.secretsStore.fields["auth_config"] == #"{"project_id": "p1", "token": "t"}"#)
+        #expect(!configuration.secretsStore.description.contains("\"t\""), "the description shows no credential")
+    }
 }
 
 struct FailingBackend: SecretValuesBackend {

@@ -42,8 +42,8 @@ struct VaultServerTests {
         _ = try await admin("POST", "auth/\(mount)/role/\(role)", body)
         let roleJSON = try json(try await admin("GET", "auth/\(mount)/role/\(role)/role-id"))
         let secretJSON = try json(try await admin("POST", "auth/\(mount)/role/\(role)/secret-id", "{}"))
-        guard case .object(let roleData)? = roleJSON.objectField("data"), case .string(let roleID)? = value(roleData, "role_id"),
-              case .object(let secretData)? = secretJSON.objectField("data"), case .string(let secretID)? = value(secretData, "secret_id")
+        guard case .object(let roleData)? = roleJSON.member("data"), case .string(let roleID)? = value(roleData, "role_id"),
+              case .object(let secretData)? = secretJSON.member("data"), case .string(let secretID)? = value(secretData, "secret_id")
         else {
             throw FerryError(.backend, "could not set up the AppRole \(role) at auth/\(mount)")
         }
@@ -182,15 +182,15 @@ struct VaultServerTests {
         for round in 1...3 { try await store.update(secret, addOrUpdate: ["password": "s3cr3t-\(round)"], removeKeys: []) }
         #expect(try await store.values(of: secret) == ["password": "s3cr3t-3"])
         let path = "zenml/\(secret.id.uuidString.lowercased())"
-        let metadata = try json(try await admin("GET", "\(mount)/metadata/\(path)")).objectField("data")
-        #expect(metadata?.objectField("max_versions") == .number("2"))
-        if case .object(let versions)? = metadata?.objectField("versions") {
+        let metadata = try json(try await admin("GET", "\(mount)/metadata/\(path)")).member("data")
+        #expect(metadata?.member("max_versions") == .number("2"))
+        if case .object(let versions)? = metadata?.member("versions") {
             #expect(versions.count == 2, "only the last two versions are kept")
         } else {
             Issue.record("no versions in the metadata")
         }
-        let config = try json(try await admin("GET", "\(mount)/config")).objectField("data")
-        #expect(config?.objectField("max_versions") == .number("0"), "the mount's own setting is untouched")
+        let config = try json(try await admin("GET", "\(mount)/config")).member("data")
+        #expect(config?.member("max_versions") == .number("0"), "the mount's own setting is untouched")
         try await store.delete(secret)
 
         // A missing AppRole field is a configuration error before anything is created.
@@ -240,9 +240,3 @@ struct VaultServerTests {
     }
 }
 
-extension PythonJSON.Value {
-    fileprivate func objectField(_ key: String) -> PythonJSON.Value? {
-        guard case .object(let pairs) = self else { return nil }
-        return pairs.first { $0.key == key }?.value
-    }
-}
