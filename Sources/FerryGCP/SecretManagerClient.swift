@@ -32,6 +32,8 @@ public struct GCPSecretManagerClient: Sendable {
     public let project: String
     public let endpoint: URL
     public let credentials: any GCPTokenSource
+    /// The `pageSize` of listings that do not give one (nil: the server's default, up to 25,000).
+    public var listPageSize: Int?
     private let transport: any HTTPTransport
     private let tokens = TokenCache()
 
@@ -123,7 +125,7 @@ public struct GCPSecretManagerClient: Sendable {
         repeat {
             var query: [(String, String)] = []
             if let filter, !filter.isEmpty { query.append(("filter", filter)) }
-            if let pageSize { query.append(("pageSize", String(pageSize))) }
+            if let size = pageSize ?? listPageSize { query.append(("pageSize", String(size))) }
             if let token { query.append(("pageToken", token)) }
             let json = try await call("GET", "projects/\(encoded(project))/secrets", query: query, what: "list of secrets")
             if case .array(let items)? = json.member("secrets") { result += items.map(Self.secretInfo) }

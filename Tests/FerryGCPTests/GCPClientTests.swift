@@ -205,11 +205,17 @@ struct GCPFakeServerTests {
         let inner = SocketTransport()
         private let lock = NSLock()
         private var paths: [String] = []
+        private var queries: [String] = []
         func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-            lock.withLock { paths.append(request.url.path) }
+            lock.withLock {
+                paths.append(request.url.path)
+                queries.append(request.url.query ?? "")
+            }
             return try await inner.send(request)
         }
         func count(_ path: String) -> Int { lock.withLock { paths.filter { $0 == path }.count } }
+        /// Requests that asked for a next page.
+        var pageTokens: Int { lock.withLock { queries.filter { $0.contains("pageToken=") }.count } }
     }
 
     @Test func serviceAccountKeyGetsATokenThroughTheJWTFlowOnce() async throws {
