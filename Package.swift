@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "FerryCore", targets: ["FerryCore"]),
         .library(name: "FerryLegacy", targets: ["FerryLegacy"]),
         .library(name: "FerryStore", targets: ["FerryStore"]),
+        .library(name: "FerryStack", targets: ["FerryStack"]),
         .library(name: "FerryMigrate", targets: ["FerryMigrate"]),
         .library(name: "FerryTesting", targets: ["FerryTesting"]),
     ],
@@ -55,6 +56,8 @@ let package = Package(
                 "FerryCore", "FerryCrypto", "FerryYAML", "FerryHTTP", "FerryAWS", "FerryVault", "FerryGCP", "FerryAzure", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // ZenML installations of every era (config.yaml, YAML and SQL stores, stack exports) and secret references.
+        .target(name: "FerryStack", dependencies: ["FerryCore", "FerryYAML", "FerryLegacy", "FerryStore"]),
         // Legacy secrets manager -> centralized store.
         .target(
             name: "FerryMigrate",
@@ -65,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryCore", "FerryYAML", "FerryLegacy", "FerryStore", "FerryMigrate",
+                "FerryCore", "FerryYAML", "FerryLegacy", "FerryStore", "FerryStack", "FerryMigrate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -84,6 +87,7 @@ let package = Package(
         .testTarget(name: "FerryHTTPTests", dependencies: ["FerryCore", "FerryHTTP", "FerryTesting"]),
         .testTarget(name: "FerryGCPTests", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP", "FerryGCP", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryAzureTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAzure", "FerryLegacy", "FerryStore", "FerryTesting"]),
+        .testTarget(name: "FerryStackTests", dependencies: ["FerryCore", "FerryLegacy", "FerryStore", "FerryStack", "FerryTesting"]),
         .testTarget(name: "FerryVaultTests", dependencies: ["FerryCore", "FerryHTTP", "FerryVault", "FerryLegacy", "FerryStore", "FerryTesting"]),
     ]
 )

@@ -38,3 +38,29 @@ public enum PythonText {
         lhs.unicodeScalars.lexicographicallyPrecedes(rhs.unicodeScalars) { $0.value < $1.value }
     }
 }
+
+extension PythonText {
+    /// Python's `repr(str)`: single quotes unless the text has `'` and no `"`; backslash, the quote
+    /// and control characters escaped (`\n`, `\t`, `\r`, `\xNN`); other characters as they are.
+    public static func repr(_ text: String) -> String {
+        let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
+        var result = String(quote)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if Character(scalar) == quote {
+                    result += "\\" + String(quote)
+                } else if scalar.value < 0x20 || (0x7F...0xA0).contains(scalar.value) {
+                    result += String(format: "\\x%02x", scalar.value)
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + String(quote)
+    }
+}

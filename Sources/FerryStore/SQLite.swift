@@ -26,7 +26,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private var statementCache: [String: OpaquePointer] = [:]
 
     /// Opens (and with `create`, creates with mode 0600) the database at `path`.
-    public init(path: String, readOnly: Bool = false, create: Bool = true) throws {
+    public init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeoutMilliseconds: Int32 = 10_000) throws {
         self.path = path
         if !readOnly && create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
             try SecureFile.createParentDirectories(of: path)
@@ -43,7 +43,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
             throw FerryError(.io, code: "database_open", "Cannot open the database '\(path)': \(message).")
         }
         handle = db
-        sqlite3_busy_timeout(db, 10_000)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
     }
 
     deinit {
@@ -154,6 +154,10 @@ public final class SQLiteDatabase: @unchecked Sendable {
         }
         if code == SQLITE_NOTADB || code == SQLITE_CORRUPT {
             return FerryError(.corruptData, code: "database_corrupt", "'\(path)' is not a usable SQLite database: \(message).")
+        }
+        if code == SQLITE_BUSY || code == SQLITE_LOCKED {
+            return FerryError(.io, code: "database_locked",
+                              "The database '\(path)' is locked by another process (a running ZenML server or command?); try again when it has finished.")
         }
         return FerryError(.io, code: "database_error", "Database error in '\(path)': \(message).")
     }

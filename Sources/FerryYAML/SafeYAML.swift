@@ -42,3 +42,26 @@ public enum SafeYAML {
         }
     }
 }
+
+extension SafeYAML {
+    /// A node as `yaml.safe_load` gives it, in JSON terms: mappings keep their order, plain scalars
+    /// are typed by the YAML 1.1 resolver (`true`, `1`, `1.5`, `null`), quoted ones stay strings.
+    public static func value(_ node: Node) -> PythonJSON.Value {
+        switch node {
+        case .mapping(let mapping):
+            return .object(mapping.map { (key: $0.key.scalar?.string ?? "", value: value($0.value)) })
+        case .sequence(let sequence):
+            return .array(sequence.map(value))
+        case .scalar(let scalar):
+            guard scalar.style == .plain else { return .string(scalar.string) }
+            if isNull(node) { return .null }
+            if let flag = node.bool { return .bool(flag) }
+            if node.int != nil || node.float != nil, scalar.string.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true {
+                return .number(scalar.string)
+            }
+            return .string(scalar.string)
+        case .alias:
+            return .null
+        }
+    }
+}

@@ -13,7 +13,7 @@ struct Ferry: AsyncParsableCommand {
             Secret values are masked in every output unless --show-secrets is given.
             """,
         version: FerryVersion.current,
-        subcommands: [SecretCommand.self, SecretsManagerCommand.self])
+        subcommands: [SecretCommand.self, SecretsManagerCommand.self, StackCommand.self, ResolveCommand.self])
 }
 
 enum FerryVersion {

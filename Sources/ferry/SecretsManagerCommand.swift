@@ -2,6 +2,7 @@ import ArgumentParser
 import FerryCore
 import FerryLegacy
 import FerryMigrate
+import FerryStack
 import FerryStore
 import Foundation
 
@@ -10,7 +11,7 @@ struct SecretsManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secrets-manager",
         abstract: "Work with ZenML's deprecated secrets managers.",
-        subcommands: [SecretGroup.self])
+        subcommands: [ListManagers.self, DescribeManager.self, FlavorGroup.self, SecretGroup.self])
 
     /// `ferry secrets-manager secret …`, with ZenML 0.39's messages
     /// (ZenML 0.39.1 / 0.52.0 `src/zenml/cli/secret.py`, `register_secrets_manager_subcommands`).
@@ -19,9 +20,10 @@ struct SecretsManagerCommand: AsyncParsableCommand {
             commandName: "secret",
             abstract: "Register, read, list, update, delete and migrate the secrets of a secrets manager.",
             discussion: """
-                The secrets manager is chosen with --secrets-manager (a component UUID) or --secrets-file; \
-                without either, the one local secrets manager found under the configuration directory's \
-                local_stores is used.
+                The secrets manager is chosen with --secrets-manager (a name or id from the ZenML \
+                installation, or a component UUID), --secrets-file, or --flavor with the component's \
+                settings; without any, the active stack's secrets manager is used, as ZenML did, and \
+                failing that the one local secrets manager under the configuration directory's local_stores.
                 """,
             subcommands: [Register.self, Get.self, List.self, Update.self, Delete.self, Cleanup.self, Migrate.self])
     }
@@ -29,11 +31,14 @@ struct SecretsManagerCommand: AsyncParsableCommand {
 
 /// Which secrets manager a command works on.
 struct ManagerOptions: ParsableArguments {
-    @Option(name: .customLong("secrets-manager"), help: ArgumentHelp("The secrets manager's component UUID.", valueName: "id"))
+    @Option(name: .customLong("secrets-manager"),
+            help: ArgumentHelp("The secrets manager: its name or id in the ZenML installation, or (with --flavor) its component UUID. Default: the active stack's.",
+                               valueName: "name-or-id"))
     var secretsManager: String?
 
-    @Option(help: ArgumentHelp("The secrets manager's flavor: local, aws, gcp, azure or vault.", valueName: "flavor"))
-    var flavor = "local"
+    @Option(help: ArgumentHelp("Describe the component by hand instead of reading it from the installation: local, aws, gcp, azure or vault.",
+                               valueName: "flavor"))
+    var flavor: String?
 
     @Option(help: ArgumentHelp("The component's scope: none, global, component or namespace (default: component for scoping flavors, none for local).",
                                valueName: "scope"))
@@ -80,7 +85,7 @@ struct ManagerOptions: ParsableArguments {
             let component = LegacyComponent(id: id, name: parent, flavor: "local", configuration: ["secrets_file": path])
             return [try LegacyFlavors.manager(for: component, context: global.legacyContext)]
         }
-        if flavor != "local" {
+        if let flavor, flavor != "local" {
             guard let secretsManager else {
                 throw FerryError(.invalidInput, code: "component_id_required",
                                  "The `\(flavor)` flavor needs the component's UUID: pass --secrets-manager UUID.")
@@ -102,10 +107,16 @@ struct ManagerOptions: ParsableArguments {
             throw FerryError(.invalidInput, code: "scope_unsupported",
                              "This Secrets Manager does not support scoping. You can only use a `none` scope value.")
         }
+        // The installation's secrets managers (ZenML's database or 0.1x store), when there is one.
+        let installation = flavor == nil ? try? ZenMLInstallation.open(paths: paths, environment: global.environment,
+                                                                         repository: FileManager.default.currentDirectoryPath) : nil
         if let secretsManager {
+            if let installation, let found = try? installation.secretsManager(secretsManager) {
+                return [try LegacyFlavors.manager(for: withEndpoint(found.component), context: global.legacyContext)]
+            }
             guard let id = UUID(flexible: secretsManager) else {
                 throw FerryError(.invalidInput, code: "bad_component_id",
-                                 "'\(secretsManager)' is not a component UUID (such as the name of a folder in \(paths.localStoresDirectory)).")
+                                 "No secrets manager `\(secretsManager)` in the ZenML installation at \(paths.configDirectory), and it is not a component UUID (such as the name of a folder in \(paths.localStoresDirectory)).")
             }
             let folder = paths.localStoresDirectory + "/" + id.uuidString.lowercased()
             if !forWriting && !FileManager.default.fileExists(atPath: folder) {
@@ -114,6 +125,12 @@ struct ManagerOptions: ParsableArguments {
             }
             let component = LegacyComponent(id: id, name: id.uuidString.lowercased(), flavor: "local")
             return [try LegacyFlavors.manager(for: component, context: global.legacyContext)]
+        }
+        // As ZenML: the active stack's secrets manager.
+        if !all, let active = installation?.activeStack, active.secretsManager != nil,
+           let found = installation?.secretsManagers().first(where: { $0.component.id == active.secretsManager?.id && $0.component.name == active.secretsManager?.name })
+        {
+            return [try LegacyFlavors.manager(for: withEndpoint(found.component), context: global.legacyContext)]
         }
         let found = try LocalDiscovery.components(in: paths)
         guard !found.isEmpty else {
@@ -125,6 +142,14 @@ struct ManagerOptions: ParsableArguments {
                              "Several local secrets managers found (\(found.map { $0.id.uuidString.lowercased() }.joined(separator: ", "))); choose one with --secrets-manager.")
         }
         return try found.map { try LegacyFlavors.manager(for: $0, context: global.legacyContext) }
+    }
+
+    /// A component of the installation with this command's overrides (endpoint, region).
+    func withEndpoint(_ component: LegacyComponent) -> LegacyComponent {
+        var component = component
+        if let endpointURL { component.configuration[component.flavor == "vault" ? "url" : "endpoint_url"] = endpointURL }
+        if let region { component.configuration["region_name"] = region }
+        return component
     }
 
     func manager(_ global: GlobalOptions, forWriting: Bool = false) throws -> any LegacySecretsManager {

@@ -414,3 +414,48 @@ struct AzureCommandTests {
                 "\(result.stderr)")
     }
 }
+
+/// `ferry stack …` and `ferry secrets-manager list/describe` on the installation real ZenML 0.52.0 made.
+@Suite(.serialized) struct StackCommandTests {
+    @Test func listDescribeAndTheActiveStacksSecretsManager() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let config = ferry.home.file("config")
+        try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0/config", toPath: config)
+        var result = try ferry("stack", "list", "--config-dir", config, "-o", "json")
+        #expect(result.status == 0, "\(result.stderr)")
+        guard case .array(let stacks) = try PythonJSON.parse(result.stdout) else {
+            Issue.record("not a JSON list")
+            return
+        }
+        #expect(stacks.compactMap { $0.member("name")?.text }.sorted() == ["default", "ferry_stack_a", "ferry_stack_b", "ferry_stack_empty"])
+        #expect(stacks.filter { $0.member("active") == .bool(true) }.compactMap { $0.member("name")?.text } == ["ferry_stack_a"])
+
+        result = try ferry("secrets-manager", "list", "--config-dir", config, "-o", "json")
+        guard case .array(let managers) = try PythonJSON.parse(result.stdout) else {
+            Issue.record("not a JSON list")
+            return
+        }
+        let a = try #require(managers.first { $0.member("name")?.text == "ferry_local_a" })
+        #expect(a.member("id")?.text == "d231df1e-6a14-4d57-8bcf-0c82b0428f2a" && a.member("flavor")?.text == "local")
+        #expect(a.member("scope")?.text == "none" && a.member("namespace") == .null && a.member("stacks") == .array([.string("ferry_stack_a")]))
+
+        // As ZenML: without --secrets-manager, the active stack's secrets manager (ferry_local_a).
+        result = try ferry("secrets-manager", "secret", "list", "--config-dir", config, "-o", "json")
+        #expect(result.status == 0 && result.stdout.contains("\"MixedCase\""), "\(result.stderr)")
+        result = try ferry("secrets-manager", "secret", "list", "--config-dir", config, "--secrets-manager", "ferry_local_empty")
+        #expect(result.stderr.contains("No secrets registered."))
+        result = try ferry("secrets-manager", "describe", "ferry_local_b", "--config-dir", config)
+        #expect(result.status == 0 && result.stdout.contains("c634a458-2ceb-4b51-99c1-f8e9e14c9574"))
+        result = try ferry("stack", "describe", "nope", "--config-dir", config)
+        #expect(result.status == 1 && result.stderr.contains("No stack `nope`"))
+        result = try ferry("stack", "validate", "--config-dir", config)
+        #expect(result.status == 0 && result.stdout.contains("has no secret references"))
+        result = try ferry("stack", "export", "ferry_stack_a", ferry.home.file("a.yaml"), "--config-dir", config)
+        #expect(result.status == 0, "\(result.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: ferry.home.file("a.yaml"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        result = try ferry("resolve", ferry.home.file("a.yaml"), "--config-dir", config, "-o", "json")
+        #expect(result.status == 0 && result.stdout.contains("\"stack\": \"ferry_stack_a\""), "\(result.stderr)")
+    }
+}
