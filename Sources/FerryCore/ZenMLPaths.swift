@@ -64,6 +64,19 @@ public struct ZenMLPaths: Sendable, Equatable {
         return NSHomeDirectory()
     }
 
+    /// A path a moved or copied configuration directory still names (`store_url`, a database
+    /// URL, a local `secrets_file`): when it does not exist but the same `profiles/…` or
+    /// `local_stores/…` path does under this configuration directory, that one.
+    public func reroot(_ path: String) -> String {
+        if FileManager.default.fileExists(atPath: path) { return path }
+        for (marker, base) in [("/" + Self.localStoresDirectoryName + "/", localStoresDirectory + "/"), ("/profiles/", configDirectory + "/profiles/")] {
+            guard let range = path.range(of: marker, options: .backwards) else { continue }
+            let candidate = base + path[range.upperBound...]
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return path
+    }
+
     /// `LocalSecretsManager.get_default_secret_store_path(id)`.
     public func defaultLocalSecretsFile(componentID: UUID) -> String {
         localStoresDirectory + "/" + componentID.uuidString.lowercased() + "/" + Self.localSecretsFileName

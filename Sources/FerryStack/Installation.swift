@@ -77,10 +77,10 @@ public struct ZenMLInstallation: Sendable {
             let location: String
             switch storeType {
             case "local":
-                location = storeURL.map(Self.localPath) ?? profileDirectory
+                location = paths.reroot(storeURL.map(Self.localPath) ?? profileDirectory)
                 store = try YAMLStoreReader.read(directory: location)
             case "sql":
-                location = try storeURL.map(Self.sqlitePath) ?? (profileDirectory + "/zenml.db")
+                location = paths.reroot(try storeURL.map(Self.sqlitePath) ?? (profileDirectory + "/zenml.db"))
                 store = try SQLStoreReader.read(path: location, environment: environment)
             default:
                 throw FerryError(.unsupported, code: "store_type",
@@ -106,14 +106,8 @@ public struct ZenMLInstallation: Sendable {
                              "'\(configFile)' points at a ZenML server (`\(storeType)` store\(storeURL.map { " \($0)" } ?? "")); Ferry reads the server's own configuration directory or database instead.")
         }
         let defaultPath = paths.localStoresDirectory + "/" + ZenMLPaths.defaultStoreDirectoryName + "/zenml.db"
-        var path = try storeURL.map(Self.sqlitePath) ?? defaultPath
-        // A configuration directory that was copied or moved still names its old database path;
-        // its own default database is the one meant.
-        if !FileManager.default.fileExists(atPath: path), path.hasSuffix("/" + ZenMLPaths.defaultStoreDirectoryName + "/zenml.db"),
-           FileManager.default.fileExists(atPath: defaultPath)
-        {
-            path = defaultPath
-        }
+        // A configuration directory that was copied or moved still names its old database path.
+        let path = paths.reroot(try storeURL.map(Self.sqlitePath) ?? defaultPath)
         guard FileManager.default.fileExists(atPath: path) else {
             throw FerryError(.notFound, code: "no_database", "The ZenML database '\(path)' that '\(configFile)' names does not exist.")
         }
@@ -240,20 +234,21 @@ enum SecretsManagerMapping {
     static let fields = ["secrets_file", "region_name", "project_id", "key_vault_name", "url", "token", "mount_point", "cert",
                          "verify", "owner", "repository"]
 
-    /// ZenML 0.52.0 `BaseSecretsManagerConfig.scope_initializer`: no stored scope means `component`
-    /// for scoping flavors and `none` for the others. In the 0.1x YAML and SQL stores the
-    /// component's whole JSON was stored, so a component from before 0.12 (no `scope` key) keeps
-    /// the unscoped layout it was created with: `none`.
+    /// `BaseSecretsManagerConfig.scope_initializer`: a stored scope wins; no stored scope means
+    /// `none` for flavors without scoping and `component` for the others (ZenML 0.20.5–0.52.0). In
+    /// ZenML 0.12–0.13 (`base_secrets_manager.py@0.13.2`) a scoping flavor without a stored scope
+    /// but with a stored `uuid`, written by 0.11 or earlier, kept the unscoped layout: `none`.
     static func component(_ record: StackComponentRecord, era: StoreEra, paths: ZenMLPaths) -> (LegacyComponent, Bool) {
         var configuration: [String: String] = [:]
         for name in fields {
             if let value = record.field(name), value != .null { configuration[name] = value.pythonString }
         }
+        if let file = configuration["secrets_file"], !file.isEmpty { configuration["secrets_file"] = paths.reroot(file) }
         let stored = record.field("scope")?.text.flatMap(LegacyScope.init(rawValue:))
         let scope: LegacyScope
         if let stored {
             scope = stored
-        } else if era == .yaml01x || era == .sql01x {
+        } else if (era == .yaml01x || era == .sql01x) && record.id != nil {
             scope = .none
         } else {
             scope = scopingFlavors.contains(record.flavor) ? .component : .none
