@@ -459,3 +459,79 @@ struct AzureCommandTests {
         #expect(result.status == 0 && result.stdout.contains("\"stack\": \"ferry_stack_a\""), "\(result.stderr)")
     }
 }
+
+/// `ferry stack resolve` and `ferry stack validate` against ZenML 0.52.0 itself
+/// (LegacyFixtures/tools/zenml_resolve.py) on the installation real ZenML 0.52.0 made.
+@Suite(.enabled(if: Repository.zenml052Python != nil || Repository.inCI, "needs FERRY_ZENML052_PYTHON (set by scripts/test)"))
+struct ResolveAgreesWithZenMLTests {
+    static let stacks = ["ferry_stack_local", "ferry_stack_local_none", "ferry_stack_no_sm"]
+    static let levels = ["SECRET_AND_KEY_EXISTS", "SECRET_EXISTS", "NONE"]
+
+    /// A message with ZenML's unordered parts in one order: the component (ZenML prints its whole
+    /// configuration, Ferry its name), Python sets and lists of references.
+    static func normalized(_ message: String) -> String {
+        var text = message
+        if let start = text.range(of: "of stack component `"), let end = text.range(of: "`", options: .backwards), start.upperBound <= end.lowerBound {
+            text.replaceSubrange(start.upperBound..<end.lowerBound, with: "…")
+        }
+        func sortList(between open: String, and close: String, separator: String) {
+            guard let start = text.range(of: open), let end = text.range(of: close, range: start.upperBound..<text.endIndex) else { return }
+            let items = text[start.upperBound..<end.lowerBound].components(separatedBy: separator).sorted()
+            text.replaceSubrange(start.upperBound..<end.lowerBound, with: items.joined(separator: separator))
+        }
+        sortList(between: "Available keys: {", and: "}", separator: ", ")
+        sortList(between: "Missing secrets for stack: [", and: "]", separator: ", ")
+        sortList(between: "reference missing secret values: ", and: ".\n", separator: ", ")
+        return text
+    }
+
+    @Test(arguments: stacks, levels)
+    func agrees(stack: String, level: String) throws {
+        let python = try #require(Repository.zenml052Python, "CI must set FERRY_ZENML052_PYTHON")
+        var ferry = try Ferry(["ZENML_SECRET_VALIDATION_LEVEL": level])
+        defer { ferry.home.remove() }
+        ferry.environment["ZENML_SECRET_VALIDATION_LEVEL"] = level
+        let config = ferry.home.file("config")
+        try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/installations/zenml-0.52.0/config", toPath: config)
+        let zenml = try ProcessRunner.run(python, [Repository.fixtures(from: #filePath) + "/tools/zenml_resolve.py", "--config-dir", config,
+                                                   "--stack", stack, "--validation-level", level])
+        try #require(zenml.status == 0, "zenml_resolve.py: \(zenml.stderr.suffix(1500))")
+        let theirs = try PythonJSON.parse(zenml.stdout)
+
+        let resolved = try ferry("stack", "resolve", stack, "--config-dir", config, "--show-secrets", "-o", "json")
+        #expect(resolved.status == 0 || resolved.status == 1, "\(resolved.stderr)")
+        guard case .array(let components)? = try PythonJSON.parse(resolved.stdout).member("components") else {
+            Issue.record("ferry stack resolve gave no components: \(resolved.stderr)")
+            return
+        }
+        var compared = 0
+        for component in components {
+            let type = component.member("type")?.text ?? ""
+            #expect(theirs.member("components")?.member(type)?.member("name") == component.member("name"), "\(type)")
+            guard case .object(let attributes)? = component.member("attributes") else { continue }
+            for (key, ours) in attributes {
+                guard let zenmlAttribute = theirs.member("components")?.member(type)?.member("attributes")?.member(key) else {
+                    Issue.record("ZenML has no attribute \(type).\(key)")
+                    continue
+                }
+                if let error = ours.member("error")?.text {
+                    let message = zenmlAttribute.member("error")?.member("message")?.text ?? "(ZenML resolved it)"
+                    #expect(Self.normalized(error) == Self.normalized(message), "\(stack) \(type).\(key)")
+                } else {
+                    #expect(ours.member("value") == zenmlAttribute.member("value"), "\(stack) \(type).\(key)")
+                }
+                compared += 1
+            }
+        }
+        #expect(compared > 0)
+
+        let validated = try ferry("stack", "validate", stack, "--config-dir", config, "-o", "json")
+        let ourValidation = try PythonJSON.parse(validated.stdout)
+        let raised = theirs.member("validation")?.member("raised")?.member("message")?.text
+        #expect((ourValidation.member("valid") == .bool(true)) == (raised == nil), "\(stack) at \(level): \(raised ?? "valid")")
+        #expect(validated.status == (raised == nil ? 0 : 1))
+        if let raised {
+            #expect(Self.normalized(ourValidation.member("message")?.text ?? "") == Self.normalized(raised), "\(stack) at \(level)")
+        }
+    }
+}
