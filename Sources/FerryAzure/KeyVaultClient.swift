@@ -272,7 +272,10 @@ public struct KeyVaultClient: Sendable {
         guard (200..<300).contains(response.status) else {
             let code = json?.member("error")?.member("code")?.text ?? ""
             let message = json?.member("error")?.member("message")?.text ?? ""
-            let detail = message.isEmpty ? "" : ": " + message
+            // Their messages end with a full stop; ours add one.
+            var trimmed = message
+            while trimmed.hasSuffix(".") { trimmed.removeLast() }
+            let detail = trimmed.isEmpty ? "" : ": " + trimmed
             switch response.status {
             case 404:
                 throw FerryError(.notFound, code: "azure_not_found", "Key Vault at \(origin) has no \(what)\(detail).")

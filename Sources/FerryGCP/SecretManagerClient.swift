@@ -192,7 +192,10 @@ public struct GCPSecretManagerClient: Sendable {
             let error = json?.member("error")
             let status = error?.member("status")?.text ?? ""
             let message = error?.member("message")?.text ?? ""
-            let detail = message.isEmpty ? "" : ": " + message
+            // Their messages end with a full stop; ours add one.
+            var trimmed = message
+            while trimmed.hasSuffix(".") { trimmed.removeLast() }
+            let detail = trimmed.isEmpty ? "" : ": " + trimmed
             switch (response.status, status) {
             case (404, _), (_, "NOT_FOUND"):
                 throw FerryError(.notFound, code: "gcp_not_found", "GCP Secret Manager at \(origin) has no \(what)\(detail).")

@@ -131,6 +131,13 @@ public struct AWSLegacySecretsManager: LegacySecretsManager {
         }
     }
 
+    /// Every `zenml/…` secret of the region, grouped by its scope tags.
+    public func recoverComponents() async throws -> [RecoveredComponent] {
+        let entries = try await client.listSecrets(filters: [.init("name", [ScopePath.prefix + Self.separator])], pageSize: 100)
+        return ComponentRecovery.group(entries.map { entry in Dictionary(entry.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }) },
+                                       base: component, evidence: "tags of AWS secrets in \(client.region)")
+    }
+
     static func missing(_ name: String) -> FerryError {
         FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)'")
     }

@@ -59,6 +59,22 @@ public struct AzureLegacySecretsManager: LegacySecretsManager {
     var scopePath: ScopePath { component.scopePath }
     var unscoped: Bool { component.scope == .none }
 
+    /// Every secret of the vault with ZenML's scope tags, grouped by them; `none`-scope parts
+    /// (`zenml-group-key`) make one `none` component.
+    public func recoverComponents() async throws -> [RecoveredComponent] {
+        let all = try await client.listSecrets()
+        var result = ComponentRecovery.group(all.map { Dictionary($0.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }) },
+                                             base: component, evidence: "tags of Key Vault secrets")
+        let unscoped = all.filter { $0.tag(Self.groupTag) != nil }
+        if !unscoped.isEmpty {
+            var none = component
+            none.scope = .none
+            none.namespace = nil
+            result.insert(RecoveredComponent(component: none, secretCount: unscoped.count, evidence: "`zenml-group-key` tags"), at: 0)
+        }
+        return result
+    }
+
     static func missing(_ name: String) -> FerryError {
         FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)'")
     }

@@ -58,6 +58,23 @@ public struct GCPLegacySecretsManager: LegacySecretsManager {
     var scopePath: ScopePath { component.scopePath }
     var unscoped: Bool { component.scope == .none }
 
+    /// Every secret of the project with ZenML's scope labels, grouped by them; `none`-scope
+    /// groups (`zenml-group-key`) make one `none` component.
+    public func recoverComponents() async throws -> [RecoveredComponent] {
+        let scoped = try await client.listSecrets(filter: "labels.zenml_scope:*")
+        var result = ComponentRecovery.group(scoped.map { Dictionary($0.labels.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }) },
+                                             base: component, evidence: "labels of GCP secrets in project \(client.project)")
+        let unscoped = try await client.listSecrets(filter: "labels.\(Self.groupLabel):*").filter { $0.label(Self.groupLabel) != nil }
+        if !unscoped.isEmpty {
+            var none = component
+            none.scope = .none
+            none.namespace = nil
+            result.insert(RecoveredComponent(component: none, secretCount: unscoped.count,
+                                             evidence: "`zenml-group-key` labels in project \(client.project)"), at: 0)
+        }
+        return result
+    }
+
     static func missing(_ name: String) -> FerryError {
         FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)'")
     }

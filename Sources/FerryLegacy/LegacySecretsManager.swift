@@ -70,6 +70,8 @@ public protocol LegacySecretsManager: Sendable {
     func strandedSecrets() async throws -> [StrandedSecret]
     /// Deletes one of ``strandedSecrets()``.
     func deleteStrandedSecret(_ secret: StrandedSecret) async throws
+    /// The components whose scoped secrets are in this manager's back-end (see ``RecoveredComponent``).
+    func recoverComponents() async throws -> [RecoveredComponent]
 }
 
 extension LegacySecretsManager {

@@ -118,6 +118,24 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
         try await client.kvDeleteAll(mount: mountPoint, path: String(secret.location.dropFirst(prefix.count)))
     }
 
+    /// The `zenml/global/`, `zenml/component/<uuid>/` and `zenml/namespace/<ns>/` folders of the mount.
+    public func recoverComponents() async throws -> [RecoveredComponent] {
+        var paths: [String] = []
+        let root = ScopePath.prefix
+        for name in try await client.kvList(mount: mountPoint, path: root + "/global") where !name.hasSuffix("/") {
+            paths.append("\(root)/global/\(name)")
+        }
+        for kind in ["component", "namespace"] {
+            for folder in try await client.kvList(mount: mountPoint, path: "\(root)/\(kind)") where folder.hasSuffix("/") {
+                let inner = String(folder.dropLast())
+                for name in try await client.kvList(mount: mountPoint, path: "\(root)/\(kind)/\(inner)") where !name.hasSuffix("/") {
+                    paths.append("\(root)/\(kind)/\(inner)/\(name)")
+                }
+            }
+        }
+        return ComponentRecovery.group(paths: paths, base: component, evidence: "paths under `\(mountPoint)/zenml/`")
+    }
+
     /// `secret_to_dict(secret, encode=False)`.
     static func data(_ secret: LegacySecret) -> [(key: String, value: PythonJSON.Value)] { ZenMLSecretDict.encode(secret) }
 }

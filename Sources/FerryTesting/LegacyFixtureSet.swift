@@ -59,6 +59,37 @@ public struct LegacyFixtureSet: Sendable {
 
     public let components: [Component]
 
+    /// Compares components recovered from a back-end with the fixture's: every component with
+    /// secrets must be found (component scope by id and, where the back-end keeps it, name; the
+    /// shared scopes once each), and nothing else. Returns the differences.
+    public func checkRecovery(_ recovered: [RecoveredComponent], namesKept: Bool, noneFound: Bool) -> [String] {
+        var problems: [String] = []
+        let withSecrets = components.filter { !$0.secrets.isEmpty }
+        for fixture in withSecrets {
+            let component = fixture.component
+            let match: RecoveredComponent?
+            switch component.scope {
+            case .component: match = recovered.first { $0.component.scope == .component && $0.component.id == component.id }
+            case .namespace: match = recovered.first { $0.component.scope == .namespace && $0.component.namespace == component.namespace }
+            case .global: match = recovered.first { $0.component.scope == .global }
+            case .none: match = noneFound ? recovered.first { $0.component.scope == .none } : nil
+            }
+            if match == nil && (component.scope != .none || noneFound) { problems.append("\(component.name) (\(component.scope.rawValue)) not recovered") }
+            if component.scope == .component, namesKept, let match, match.component.name != component.name {
+                problems.append("\(component.name) recovered as `\(match.component.name)`")
+            }
+        }
+        let componentIDs = Set(withSecrets.filter { $0.component.scope == .component }.map(\.component.id))
+        for extra in recovered where extra.component.scope == .component && !componentIDs.contains(extra.component.id) {
+            problems.append("recovered an unknown component \(extra.component.id)")
+        }
+        let namespaces = Set(withSecrets.compactMap { $0.component.scope == .namespace ? $0.component.namespace : nil })
+        if Set(recovered.compactMap { $0.component.scope == .namespace ? $0.component.namespace : nil }) != namespaces {
+            problems.append("namespaces \(recovered.compactMap { $0.component.namespace }.sorted()), expected \(namespaces.sorted())")
+        }
+        return problems
+    }
+
     public init(root: String, flavor: String) throws {
         guard case .array(let list) = try PythonJSON.parse(try String(contentsOfFile: root + "/components.json", encoding: .utf8)),
               case .object(let top) = try PythonJSON.parse(try String(contentsOfFile: root + "/expected.json", encoding: .utf8)),

@@ -11,7 +11,7 @@ struct SecretsManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secrets-manager",
         abstract: "Work with ZenML's deprecated secrets managers.",
-        subcommands: [ListManagers.self, DescribeManager.self, FlavorGroup.self, SecretGroup.self])
+        subcommands: [ListManagers.self, DescribeManager.self, Recover.self, FlavorGroup.self, SecretGroup.self])
 
     /// `ferry secrets-manager secret …`, with ZenML 0.39's messages
     /// (ZenML 0.39.1 / 0.52.0 `src/zenml/cli/secret.py`, `register_secrets_manager_subcommands`).
@@ -93,15 +93,7 @@ struct ManagerOptions: ParsableArguments {
             guard let id = UUID(flexible: secretsManager) else {
                 throw FerryError(.invalidInput, code: "bad_component_id", "'\(secretsManager)' is not a component UUID.")
             }
-            var configuration: [String: String] = [:]
-            if let region { configuration["region_name"] = region }
-            if let projectID { configuration["project_id"] = projectID }
-            if let keyVaultName { configuration["key_vault_name"] = keyVaultName }
-            if let endpointURL { configuration[flavor == "vault" ? "url" : "endpoint_url"] = endpointURL }
-            if let mountPoint { configuration["mount_point"] = mountPoint }
-            let component = LegacyComponent(id: id, name: componentName ?? id.uuidString.lowercased(), flavor: flavor,
-                                            scope: scope ?? .component, namespace: namespace, configuration: configuration)
-            return [try LegacyFlavors.manager(for: component, context: global.legacyContext)]
+            return [try LegacyFlavors.manager(for: describedComponent(flavor: flavor, id: id), context: global.legacyContext)]
         }
         if let scope, scope != .none {
             throw FerryError(.invalidInput, code: "scope_unsupported",
@@ -142,6 +134,18 @@ struct ManagerOptions: ParsableArguments {
                              "Several local secrets managers found (\(found.map { $0.id.uuidString.lowercased() }.joined(separator: ", "))); choose one with --secrets-manager.")
         }
         return try found.map { try LegacyFlavors.manager(for: $0, context: global.legacyContext) }
+    }
+
+    /// The component the options describe by hand (`--flavor` and its settings).
+    func describedComponent(flavor: String, id: UUID) -> LegacyComponent {
+        var configuration: [String: String] = [:]
+        if let region { configuration["region_name"] = region }
+        if let projectID { configuration["project_id"] = projectID }
+        if let keyVaultName { configuration["key_vault_name"] = keyVaultName }
+        if let endpointURL { configuration[flavor == "vault" ? "url" : "endpoint_url"] = endpointURL }
+        if let mountPoint { configuration["mount_point"] = mountPoint }
+        return LegacyComponent(id: id, name: componentName ?? id.uuidString.lowercased(), flavor: flavor,
+                               scope: scope ?? .component, namespace: namespace, configuration: configuration)
     }
 
     /// A component of the installation with this command's overrides (endpoint, region).

@@ -85,6 +85,43 @@ extension SecretsManagerCommand {
         }
     }
 
+    struct Recover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "recover",
+            abstract: "Find the secrets-manager components whose secrets are still in a cloud back-end (after ZenML ≥ 0.53 deleted them).",
+            discussion: """
+                Give the back-end with --flavor (aws, gcp, azure or vault) and its settings (--region, --project-id, \
+                --key-vault-name, --endpoint-url, --mount-point). Each component found can then be read with \
+                `ferry secrets-manager secret list --flavor … --scope … [--namespace …] --secrets-manager ID`.
+                """)
+        @OptionGroup var manager: ManagerOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            guard let flavor = manager.flavor, flavor != "local" else {
+                throw FerryError(.invalidInput, code: "flavor_required",
+                                 "Name the back-end with --flavor aws, gcp, azure or vault (local secrets managers are found by `ferry secrets-manager list`).")
+            }
+            var base = manager.describedComponent(flavor: flavor, id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+            base.scope = .none
+            base.namespace = nil
+            let recovered = try await LegacyFlavors.manager(for: base, context: global.legacyContext).recoverComponents()
+            let document = PythonJSON.Value.array(recovered.map { found in
+                .object([("name", .string(found.component.name)), ("id", .string(found.component.id.uuidString.lowercased())),
+                         ("flavor", .string(found.component.flavor)), ("scope", .string(found.component.scope.rawValue)),
+                         ("namespace", found.component.namespace.map { .string($0) } ?? .null), ("secrets", .number(String(found.secretCount))),
+                         ("evidence", .string(found.evidence))])
+            })
+            Console.emit(global.output, document: document) {
+                if recovered.isEmpty { return "No ZenML secrets-manager secrets found there." }
+                return Console.table(["NAME", "ID", "SCOPE", "NAMESPACE", "SECRETS"], recovered.map { found in
+                    [found.component.name, found.component.id.uuidString.lowercased(), found.component.scope.rawValue,
+                     found.component.namespace ?? "", String(found.secretCount)]
+                }, truncate: [0])
+            }
+        }
+    }
+
     struct FlavorGroup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "flavor", abstract: "The secrets-manager flavors ZenML had.",
                                                         subcommands: [FlavorList.self])
