@@ -100,8 +100,7 @@ struct ManagerOptions: ParsableArguments {
                              "This Secrets Manager does not support scoping. You can only use a `none` scope value.")
         }
         // The installation's secrets managers (ZenML's database or 0.1x store), when there is one.
-        let installation = flavor == nil ? try? ZenMLInstallation.open(paths: paths, environment: global.environment,
-                                                                         repository: FileManager.default.currentDirectoryPath) : nil
+        let installation = flavor == nil ? try? global.installation() : nil
         if let secretsManager {
             if let installation, let found = try? installation.secretsManager(secretsManager) {
                 return [try LegacyFlavors.manager(for: withEndpoint(found.component), context: global.legacyContext)]

@@ -5,10 +5,24 @@ import FerryStack
 import Foundation
 
 extension GlobalOptions {
-    /// The ZenML installation of `--config-dir` (or the environment), with the current directory
-    /// as the repository whose `.zen/config.yaml` may choose the active stack.
+    /// The ZenML installation of `--config-dir` (or the environment), with the repository whose
+    /// `.zen/config.yaml` may choose the active stack.
     func installation() throws -> ZenMLInstallation {
-        try ZenMLInstallation.open(paths: zenmlPaths, environment: environment, repository: FileManager.default.currentDirectoryPath)
+        try ZenMLInstallation.open(paths: zenmlPaths, environment: environment, repository: repository)
+    }
+
+    /// `ZENML_REPOSITORY_PATH`, else the nearest folder from the current one upwards that has a
+    /// `.zen` folder, as ZenML's `Client.find_repository` looks for it.
+    var repository: String? {
+        if let path = environment["ZENML_REPOSITORY_PATH"], !path.isEmpty { return path }
+        var folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
+        while true {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder.path + "/.zen", isDirectory: &isDirectory), isDirectory.boolValue { return folder.path }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { return nil }
+            folder = parent
+        }
     }
 }
 
