@@ -9,15 +9,19 @@ public struct MigrationItem: Sendable {
     /// What will happen (in a plan) or happened (in a report).
     public enum Action: String, Sendable {
         case create, update
+        /// The target's metadata exists but its values do not (an interrupted earlier run): they are written.
+        case repair = "repair (values missing)"
         case skip = "skip (identical)"
+        /// A conflict left alone (`--on-conflict skip`).
+        case skipConflict = "skip (conflict)"
         case conflict, unreadable, failed
     }
 
     public let component: LegacyComponent
     public let legacyName: String
-    public let targetName: String
+    public var targetName: String
     public var action: Action
-    /// Why, for conflicts, unreadable and failed items (never a value).
+    /// Why, for conflicts, unreadable, renamed and failed items (never a value).
     public var detail: String?
     /// Whether the target read back equal after applying.
     public var verified = false
@@ -26,8 +30,62 @@ public struct MigrationItem: Sendable {
     /// For a secret in an older layout that ZenML 0.52 no longer finds: where it is and who wrote it.
     public var stranded: (location: String, era: String)? { strandedSource.map { ($0.location, $0.era) } }
     let values: SecretValues?
-    let existing: Secret?
+    var existing: Secret?
     var strandedSource: StrandedSecret? = nil
+
+    /// Whether applying writes something for this item.
+    public var writes: Bool { [.create, .update, .repair].contains(action) }
+}
+
+/// What to do when a target name already holds other values, or two sources land on one name.
+public enum ConflictPolicy: String, Sendable, CaseIterable {
+    /// Report it and write nothing for it (the default; ZenML asked, per secret).
+    case report
+    /// Leave the target as it is.
+    case skip
+    /// Replace the target's values (ZenML's `--non-interactive`), dropping keys the source lacks.
+    case overwrite
+    /// Write the source under a free name: `<target>-<component name>`, then `-2`, `-3`, …
+    case rename
+    /// Write nothing at all when any conflict exists.
+    case fail
+}
+
+/// Target names from legacy ones: `{name}`, `{component}`, `{component_id}`, `{namespace}`,
+/// `{scope}`, `{flavor}`. ZenML's migrate kept the bare name (`{name}`).
+public struct NameTemplate: Sendable {
+    public let text: String
+    static let fields = ["name", "component", "component_id", "namespace", "scope", "flavor"]
+
+    public init(_ text: String = "{name}") throws {
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                throw FerryError(.invalidInput, code: "bad_name_template", "The name template '\(text)' has a `{` without `}`.")
+            }
+            let field = String(rest[rest.index(after: open)..<close])
+            guard Self.fields.contains(field) else {
+                throw FerryError(.invalidInput, code: "bad_name_template",
+                                 "The name template '\(text)' uses `{\(field)}`; the fields are \(Self.fields.map { "{\($0)}" }.joined(separator: ", ")).")
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        guard text.contains("{name}") else {
+            throw FerryError(.invalidInput, code: "bad_name_template", "The name template '\(text)' must contain {name}.")
+        }
+        self.text = text
+    }
+
+    public func render(name: String, component: LegacyComponent) -> String {
+        text.replacingOccurrences(of: "{name}", with: name)
+            .replacingOccurrences(of: "{component_id}", with: component.id.uuidString.lowercased())
+            .replacingOccurrences(of: "{component}", with: component.name)
+            .replacingOccurrences(of: "{namespace}", with: component.namespace ?? "")
+            .replacingOccurrences(of: "{scope}", with: component.scope.rawValue)
+            .replacingOccurrences(of: "{flavor}", with: component.flavor)
+    }
+
+    public var isIdentity: Bool { text == "{name}" }
 }
 
 /// Options of a migration, ZenML 0.35–0.52's `secrets-manager secret migrate` semantics by default.
@@ -36,20 +94,35 @@ public struct MigrationOptions: Sendable {
     public var names: [String] = []
     /// Target visibility (ZenML ≥ 0.80 `private`).
     public var isPrivate = false
-    /// Overwrite a target with other values (ZenML's `--non-interactive`); otherwise it is a conflict.
-    public var overwrite = false
+    /// Conflicts: reported by default; `overwrite` is ZenML's `--non-interactive`.
+    public var onConflict: ConflictPolicy = .report
     /// Delete each source after its target verified equal.
     public var deleteSources = false
     /// Also carry over secrets in older layouts that ZenML 0.52 no longer finds (``StrandedSecret``).
     public var includeStranded = true
+    /// Target names.
+    public var nameTemplate = try! NameTemplate()
+    /// How many secrets are written at once.
+    public var concurrency = 4
 
     public init() {}
+}
+
+/// Progress of an apply, for a progress line (never a value).
+public struct MigrationProgress: Sendable {
+    public let done: Int
+    public let total: Int
+    public let elapsed: TimeInterval
+    /// Seconds left at the current pace (nil until the first item is done).
+    public var remaining: TimeInterval? { done == 0 ? nil : elapsed / Double(done) * Double(total - done) }
 }
 
 /// Plans and applies a migration from legacy secrets managers into a ``SecretStore``.
 ///
 /// A plan reads every source secret and compares it with the store; applying writes, reads
-/// back to verify, and only then (with `deleteSources`) deletes the source. A re-run is a no-op.
+/// back to verify, and only then (with `deleteSources`) deletes the source. A re-run is a no-op,
+/// and a run interrupted at any point is completed by the next one: a target whose values never
+/// arrived is repaired, a verified one is skipped (and its source deleted, with `deleteSources`).
 ///
 /// ```swift
 /// let migrator = Migrator(store: store)
@@ -67,108 +140,193 @@ public struct Migrator: Sendable {
 
     /// Reads every source secret and decides its action. Never writes.
     public func plan(sources: [any LegacySecretsManager], options: MigrationOptions) async throws -> [MigrationItem] {
-        var items: [MigrationItem] = []
-        var claimed: [String: (component: LegacyComponent, values: SecretValues)] = [:]
         typealias Entry = (name: String, result: Result<LegacySecret, FerryError>, stranded: StrandedSecret?)
         var listed: [(source: any LegacySecretsManager, secrets: [Entry])] = []
         for source in sources {
-            var entries: [Entry] = try await source.readAll().map { ($0.name, $0.result, nil) }
-            if options.includeStranded {
-                entries += try await source.strandedSecrets().map { ($0.name, $0.result, $0) }
+            do {
+                var entries: [Entry] = try await source.readAll().map { ($0.name, $0.result, nil) }
+                if options.includeStranded {
+                    entries += try await source.strandedSecrets().map { ($0.name, $0.result, $0) }
+                }
+                listed.append((source, entries))
+            } catch let error as FerryError {
+                // A secrets manager that cannot be listed (no credentials, unreachable) does not stop the others.
+                listed.append((source, [("*", .failure(FerryError(error.kind, code: error.code,
+                                                                   "its secrets cannot be listed: \(error.message)")), nil)]))
             }
-            listed.append((source, entries))
         }
-        let everyName = Set(listed.flatMap { $0.secrets.map(\.name) })
+        let everyName = Set(listed.flatMap { $0.secrets.map(\.name) }).subtracting(["*"])
         for name in options.names where !everyName.contains(name) {
             throw FerryError(.notFound, code: "secret_not_found",
                              "Secret with name `\(name)` not found. Please double-check the name and try again.")
         }
+        var items: [MigrationItem] = []
+        var claimed: [String: (component: LegacyComponent, values: SecretValues)] = [:]
         for (source, secrets) in listed {
-            for (name, result, stranded) in secrets where options.names.isEmpty || options.names.contains(name) {
-                var item: MigrationItem
+            for (name, result, stranded) in secrets where options.names.isEmpty || options.names.contains(name) || name == "*" {
+                let target = options.nameTemplate.render(name: name, component: source.component)
                 switch result {
                 case .failure(let error):
-                    item = MigrationItem(component: source.component, legacyName: name, targetName: name, action: .unreadable,
-                                         detail: error.message, values: nil, existing: nil, strandedSource: stranded)
+                    items.append(MigrationItem(component: source.component, legacyName: name, targetName: target, action: .unreadable,
+                                               detail: error.message, values: nil, existing: nil, strandedSource: stranded))
                 case .success(let secret):
-                    let existing = try? store.find(name, isPrivate: options.isPrivate, allowPartial: false)
-                    var action = MigrationItem.Action.create
-                    var detail: String?
-                    if let existing {
-                        let current = try await store.values(of: existing)
-                        if current == secret.values {
-                            action = .skip
-                        } else if options.overwrite {
-                            action = .update
-                        } else {
-                            action = .conflict
-                            detail = "a \(options.isPrivate ? "private" : "public") secret `\(name)` with other values exists"
-                        }
+                    var item = try await decide(secret.values, name: name, target: target, component: source.component,
+                                                claimed: &claimed, options: options)
+                    item.strandedSource = stranded
+                    if let stranded, item.detail == nil {
+                        item.detail = "\(stranded.era) layout at `\(stranded.location)`, which ZenML ≥ 0.12 does not read"
                     }
-                    if let earlier = claimed[name] {
-                        if earlier.values == secret.values {
-                            action = .skip
-                        } else {
-                            action = .conflict
-                            detail = "component \(earlier.component.name) also has a secret `\(name)`, with other values"
-                        }
-                    } else {
-                        claimed[name] = (source.component, secret.values)
-                    }
-                    if let stranded, detail == nil {
-                        detail = "\(stranded.era) layout at `\(stranded.location)`, which ZenML ≥ 0.12 does not read"
-                    }
-                    item = MigrationItem(component: source.component, legacyName: name, targetName: name, action: action,
-                                         detail: detail, values: secret.values, existing: existing, strandedSource: stranded)
+                    items.append(item)
                 }
-                items.append(item)
             }
         }
         return items
     }
 
-    /// Applies a plan: creates and updates, verifies each target by reading it back, then deletes
-    /// verified sources when asked. A failure of one secret does not stop the others.
-    public func apply(_ plan: inout [MigrationItem], sources: [any LegacySecretsManager], options: MigrationOptions) async {
-        for index in plan.indices {
-            var item = plan[index]
-            guard let values = item.values else { continue }
-            do {
-                switch item.action {
-                case .create:
-                    try await store.create(name: item.targetName, values: values, isPrivate: options.isPrivate)
-                case .update:
-                    guard let existing = item.existing else { break }
-                    let current = try await store.values(of: existing)
-                    let stale = current.keys.filter { !values.contains($0) }
-                    try await store.update(existing, addOrUpdate: values, removeKeys: stale)
-                default:
-                    break
-                }
-                if [.create, .update, .skip].contains(item.action) {
-                    let target = try store.find(item.targetName, isPrivate: options.isPrivate, allowPartial: false)
-                    item.verified = try await store.values(of: target) == values
-                    if !item.verified {
-                        item.action = .failed
-                        item.detail = "the target did not read back equal"
-                    }
-                }
-                if options.deleteSources, item.verified,
-                    let source = sources.first(where: { $0.component.id == item.component.id })
-                {
-                    if let stranded = item.strandedSource {
-                        try await source.deleteStrandedSecret(stranded)
-                    } else {
-                        try await source.deleteSecret(named: item.legacyName)
-                    }
-                    item.deletedSource = true
-                }
-            } catch {
-                item.action = .failed
-                item.detail = "\(error)"
-                logger.warning("migration failed", metadata: ["secret": "\(item.legacyName)"])
-            }
-            plan[index] = item
+    /// The action for one readable source secret, given the store and what earlier sources claimed.
+    private func decide(_ values: SecretValues, name: String, target: String, component: LegacyComponent,
+                        claimed: inout [String: (component: LegacyComponent, values: SecretValues)], options: MigrationOptions) async throws
+        -> MigrationItem
+    {
+        var target = target
+        var renamed: String?
+        func make(_ action: MigrationItem.Action, _ detail: String?, _ existing: Secret?) -> MigrationItem {
+            MigrationItem(component: component, legacyName: name, targetName: target, action: action,
+                          detail: detail ?? renamed.map { "renamed from `\($0)`: a conflict" }, values: values, existing: existing)
         }
+        while true {
+            if let earlier = claimed[target] {
+                if earlier.values == values { return make(.skip, "component \(earlier.component.name) has the same secret", nil) }
+                let detail = "component \(earlier.component.name) also has a secret that lands on `\(target)`, with other values"
+                switch options.onConflict {
+                case .rename:
+                    renamed = renamed ?? target
+                    target = freeName(for: renamed ?? target, component: component, claimed: claimed)
+                    continue
+                case .skip: return make(.skipConflict, detail, nil)
+                default: return make(.conflict, detail, nil)
+                }
+            }
+            let existing = try? store.find(target, isPrivate: options.isPrivate, allowPartial: false)
+            guard let existing else {
+                claimed[target] = (component, values)
+                return make(.create, nil, nil)
+            }
+            let current: SecretValues
+            do {
+                current = try await store.values(of: existing)
+            } catch let error as FerryError where error.kind == .notFound {
+                // Metadata without values: an earlier run stopped between the two writes.
+                claimed[target] = (component, values)
+                return make(.repair, "an earlier run was interrupted before the values were written", existing)
+            }
+            if current == values {
+                claimed[target] = (component, values)
+                return make(.skip, nil, existing)
+            }
+            let detail = "a \(options.isPrivate ? "private" : "public") secret `\(target)` with other values exists"
+            switch options.onConflict {
+            case .overwrite:
+                claimed[target] = (component, values)
+                return make(.update, nil, existing)
+            case .rename:
+                renamed = renamed ?? target
+                target = freeName(for: renamed ?? target, component: component, claimed: claimed)
+            case .skip: return make(.skipConflict, detail, existing)
+            case .report, .fail: return make(.conflict, detail, existing)
+            }
+        }
+    }
+
+    /// `<name>-<component>`, then `<name>-<component>-2`, … : the first name neither the store nor the plan has.
+    private func freeName(for name: String, component: LegacyComponent, claimed: [String: (component: LegacyComponent, values: SecretValues)]) -> String {
+        let base = "\(name)-\(component.name)"
+        var candidate = base
+        var counter = 2
+        while claimed[candidate] != nil || (try? store.find(candidate, allowPartial: false)) != nil {
+            candidate = "\(base)-\(counter)"
+            counter += 1
+        }
+        return candidate
+    }
+
+    /// Applies a plan: creates, repairs and updates, verifies each target by reading it back, then
+    /// deletes verified sources when asked. At most `options.concurrency` secrets are in flight; a
+    /// failure of one secret does not stop the others. With ``ConflictPolicy/fail`` and a
+    /// conflict in the plan, nothing is written.
+    public func apply(_ plan: inout [MigrationItem], sources: [any LegacySecretsManager], options: MigrationOptions,
+                      progress: (@Sendable (MigrationProgress) -> Void)? = nil) async throws
+    {
+        if options.onConflict == .fail, let conflict = plan.first(where: { $0.action == .conflict }) {
+            throw FerryError(.refused, code: "migration_conflict",
+                             "Nothing was migrated: `\(conflict.legacyName)` of \(conflict.component.name) conflicts (\(conflict.detail ?? "")), and --on-conflict is fail.")
+        }
+        let started = Date()
+        let total = plan.count
+        let limit = max(1, options.concurrency)
+        var done = 0
+        try await withThrowingTaskGroup(of: (Int, MigrationItem).self) { group in
+            var next = 0
+            func launch() {
+                guard next < plan.count else { return }
+                let index = next
+                let item = plan[index]
+                next += 1
+                group.addTask { (index, await self.applyOne(item, sources: sources, options: options)) }
+            }
+            for _ in 0..<limit { launch() }
+            while let (index, item) = try await group.next() {
+                plan[index] = item
+                done += 1
+                progress?(MigrationProgress(done: done, total: total, elapsed: Date().timeIntervalSince(started)))
+                launch()
+            }
+        }
+    }
+
+    private func applyOne(_ item: MigrationItem, sources: [any LegacySecretsManager], options: MigrationOptions) async -> MigrationItem {
+        var item = item
+        guard let values = item.values else { return item }
+        do {
+            switch item.action {
+            case .create:
+                try await store.create(name: item.targetName, values: values, isPrivate: options.isPrivate)
+            case .repair:
+                guard let existing = item.existing else { break }
+                try await store.restoreValues(values, of: existing)
+            case .update:
+                guard let existing = item.existing else { break }
+                let current = try await store.values(of: existing)
+                let stale = current.keys.filter { !values.contains($0) }
+                try await store.update(existing, addOrUpdate: values, removeKeys: stale)
+            default:
+                break
+            }
+            if [.create, .repair, .update, .skip].contains(item.action) {
+                let target = try store.find(item.targetName, isPrivate: options.isPrivate, allowPartial: false)
+                item.verified = try await store.values(of: target) == values
+                if !item.verified {
+                    item.action = .failed
+                    item.detail = "the target did not read back equal"
+                }
+            }
+            if options.deleteSources, item.verified, let source = sources.first(where: { $0.component.id == item.component.id && $0.component.name == item.component.name })
+            {
+                if let stranded = item.strandedSource {
+                    try await source.deleteStrandedSecret(stranded)
+                } else {
+                    try await source.deleteSecret(named: item.legacyName)
+                }
+                item.deletedSource = true
+            }
+        } catch let error as FerryError {
+            item.action = .failed
+            item.detail = error.message
+            logger.warning("migration failed", metadata: ["secret": "\(item.legacyName)"])
+        } catch {
+            item.action = .failed
+            item.detail = "\(error)"
+        }
+        return item
     }
 }

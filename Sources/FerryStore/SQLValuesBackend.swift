@@ -44,12 +44,16 @@ public struct SQLValuesBackend: SecretValuesBackend {
         if changed == 0 { throw Self.missing(id) }
     }
 
-    private func write(_ values: SecretValues, id: UUID) throws {
-        let parameter: SQLiteDatabase.Value
+    /// The `values` column for `values`: a base64 BLOB, or encrypted TEXT.
+    func column(_ values: SecretValues) throws -> SQLiteDatabase.Value {
         switch try codec.encode(values) {
-        case .base64(let data): parameter = .blob(data)
-        case .encrypted(let text): parameter = .text(text)
+        case .base64(let data): return .blob(data)
+        case .encrypted(let text): return .text(text)
         }
+    }
+
+    private func write(_ values: SecretValues, id: UUID) throws {
+        let parameter = try column(values)
         let changed = try database.withConnection { db in
             try db.run("UPDATE secret SET \"values\" = ? WHERE id = ?", [parameter, .text(id.hexString)])
         }

@@ -60,14 +60,21 @@ public final class SecretStore: Sendable {
         try checkKey()
         let now = Date()
         let secret = Secret(name: name, isPrivate: isPrivate, owner: database.ownerID, created: now, updated: now, values: values)
+        // The sql back-end's values go into the same row, in the same transaction: a crash leaves
+        // either the whole secret or nothing.
+        let inline = try (backend as? SQLValuesBackend)?.column(values) ?? .null
         try database.withConnection { db in
             try db.transaction {
                 try ensureUnique(db, name: name, isPrivate: isPrivate, excluding: nil)
                 try db.run(
-                    "INSERT INTO secret (id, created, updated, name, private, \"values\", user_id) VALUES (?, ?, ?, ?, ?, NULL, ?)",
+                    "INSERT INTO secret (id, created, updated, name, private, \"values\", user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [.text(secret.id.hexString), .text(ZenMLTimestamp.format(now)), .text(ZenMLTimestamp.format(now)),
-                     .text(name), .integer(isPrivate ? 1 : 0), .text(secret.owner.hexString)])
+                     .text(name), .integer(isPrivate ? 1 : 0), inline, .text(secret.owner.hexString)])
             }
+        }
+        if backend is SQLValuesBackend {
+            logger.debug("created secret", metadata: ["secret": "\(name)", "id": "\(secret.id.uuidString.lowercased())"])
+            return secret
         }
         do {
             try await backend.storeValues(values, for: secret.id)
@@ -78,6 +85,14 @@ public final class SecretStore: Sendable {
         }
         logger.debug("created secret", metadata: ["secret": "\(name)", "id": "\(secret.id.uuidString.lowercased())"])
         return secret
+    }
+
+    /// Writes the values of a secret whose metadata exists but whose values do not (a create that
+    /// was interrupted between its two writes, with an external back-end).
+    public func restoreValues(_ values: SecretValues, of secret: Secret) async throws {
+        try Self.validate(name: secret.name, values: values)
+        try checkKey()
+        try await backend.storeValues(values, for: secret.id)
     }
 
     // MARK: - Read

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FerryCore
 import FerryLegacy
+import FerryMigrate
 import FerryStore
 import Foundation
 
@@ -54,6 +55,7 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension LegacyScope: ExpressibleByArgument {}
+extension ConflictPolicy: ExpressibleByArgument {}
 
 /// Parses a Python-style boolean option value (`true`, `false`, `yes`, `no`, `1`, `0`).
 struct PythonBool: ExpressibleByArgument {

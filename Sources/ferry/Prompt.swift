@@ -57,3 +57,18 @@ enum Prompt {
         return answer == "y" || answer == "yes"
     }
 }
+
+/// A time, shared between tasks, for "at most once a second" output.
+final class LockedDate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = Date.distantPast
+
+    /// Whether `seconds` have passed since the last time this said yes.
+    func due(every seconds: TimeInterval) -> Bool {
+        lock.withLock {
+            guard Date().timeIntervalSince(last) >= seconds else { return false }
+            last = Date()
+            return true
+        }
+    }
+}

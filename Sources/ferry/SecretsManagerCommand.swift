@@ -414,80 +414,170 @@ extension SecretsManagerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Migrate secrets into the centralized secrets store.",
             discussion: """
-                Every secret keeps its name and its key→value map (the schema is dropped), as in ZenML. \
-                A target with the same name and values is skipped; one with other values is a conflict \
-                unless --non-interactive, which overwrites it. Each target is read back and compared; \
-                --delete removes a source only after that check. Without --secrets-manager or \
-                --secrets-file, every local secrets manager found is migrated. --dry-run prints the plan only.
+                Sources: the active stack's secrets manager (as ZenML did), or --secrets-manager, --stack, \
+                --all (every secrets manager of the installation, and local secrets folders whose components \
+                are gone), --secrets-file or --flavor. Every secret keeps its key→value map (the schema is \
+                dropped); its target name comes from --name-template (default {name}, as ZenML). A target \
+                with the same values is skipped; other values are a conflict, handled by --on-conflict \
+                (--non-interactive is ZenML's `overwrite`). Each target is read back and compared; --delete \
+                removes a source only after that check. A run that would write needs --yes when standard \
+                input is not a terminal. --dry-run prints the plan only. A run interrupted at any point is \
+                completed by the next one; an unchanged re-run writes nothing.
                 """)
         @Argument(help: "Only these secrets.") var secretNames: [String] = []
         @Flag(help: "Delete each secret from the secrets manager once its copy verified equal.") var delete = false
-        @Flag(name: .customLong("non-interactive"), help: "Overwrite targets that hold other values.") var nonInteractive = false
+        @Flag(name: .customLong("non-interactive"), help: "Overwrite targets that hold other values (--on-conflict overwrite), as ZenML's flag did.")
+        var nonInteractive = false
+        @Option(name: .customLong("on-conflict"), help: "report (default), skip, overwrite, rename (<name>-<component>) or fail (write nothing).")
+        var onConflict: ConflictPolicy?
+        @Option(name: .customLong("name-template"),
+                help: ArgumentHelp("Target names from {name}, {component}, {component_id}, {namespace}, {scope}, {flavor}.", valueName: "template"))
+        var nameTemplate = "{name}"
+        @Option(name: .customLong("stack"), help: ArgumentHelp("Migrate this stack's secrets manager.", valueName: "stack"))
+        var stack: String?
+        @Flag(name: .customLong("all"), help: "Migrate every secrets manager of the installation (and orphaned local ones).")
+        var all = false
+        @Option(name: .customLong("jobs"), help: "How many secrets are written at once.") var jobs = 4
+        @Option(name: .customLong("error-file"), help: ArgumentHelp("Write the secrets that did not migrate here, one JSON object a line (no values).", valueName: "path"))
+        var errorFile: String?
         @Flag(name: [.short, .long], help: "Create the secrets as private.") var `private` = false
         @Flag(name: .customLong("dry-run"), help: "Show the plan without changing anything.") var dryRun = false
-        @Flag(name: [.short, .long], help: "With --delete: do not ask for confirmation.") var yes = false
+        @Flag(name: [.short, .long], help: "Do not ask for confirmation.") var yes = false
         @Flag(name: .customLong("skip-older-layouts"),
               help: "Leave out secrets in layouts ZenML ≥ 0.12 no longer reads (such as vault's 0.10–0.11 paths).")
         var skipOlderLayouts = false
         @OptionGroup var manager: ManagerOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            let sources = try manager.managers(global, all: true)
-            if delete && !dryRun && !yes {
-                guard try Prompt.confirm("Each migrated secret will be deleted from its secrets manager once its copy has verified equal. Proceed?")
-                else {
-                    Console.out("Aborting migration.")
-                    return
+        /// The sources the options select.
+        func sources() throws -> [any LegacySecretsManager] {
+            guard all || stack != nil else { return try manager.managers(global) }
+            let installation = try global.installation()
+            var components: [LegacyComponent]
+            if let stack {
+                let record = try installation.stack(stack)
+                guard let found = installation.secretsManagers().first(where: { $0.component.id == record.secretsManager?.id && !$0.orphaned }) else {
+                    throw FerryError(.notFound, code: "no_secrets_manager", "Stack `\(record.name)` has no secrets manager.")
                 }
+                components = [found.component]
+            } else {
+                components = installation.secretsManagers().map(\.component)
             }
-            let store = try global.openStore(readOnly: dryRun)
+            components = components.map(manager.withEndpoint)
+            return try components.map { try LegacyFlavors.manager(for: $0, context: global.legacyContext) }
+        }
+
+        func run() async throws {
+            let sources = try sources()
             var options = MigrationOptions()
             options.names = secretNames
             options.isPrivate = `private`
-            options.overwrite = nonInteractive
+            options.onConflict = onConflict ?? (nonInteractive ? .overwrite : .report)
             options.deleteSources = delete
             options.includeStranded = !skipOlderLayouts
+            options.nameTemplate = try NameTemplate(nameTemplate)
+            options.concurrency = max(1, jobs)
+            let store = try global.openStore(readOnly: dryRun)
             let migrator = Migrator(store: store, logger: Log.logger("ferry.migrate"))
             var plan = try await migrator.plan(sources: sources, options: options)
             if plan.isEmpty {
                 Console.out("Your Secrets Manager is empty. Nothing to migrate.")
                 return
             }
-            if !dryRun { await migrator.apply(&plan, sources: sources, options: options) }
-            let rows = plan.map { item -> [String] in
-                [item.component.name, item.legacyName, item.targetName,
-                 dryRun ? item.action.rawValue : Self.outcome(item), item.detail ?? ""]
+            let broken = options.nameTemplate.isIdentity ? [] : brokenReferences(plan)
+            let writes = plan.filter(\.writes).count + (delete ? plan.count : 0)
+            if !dryRun && writes > 0 && !yes {
+                let question = delete
+                    ? "Migrate \(plan.count) secrets and delete each from its secrets manager once its copy has verified equal. Proceed?"
+                    : "Migrate \(plan.filter(\.writes).count) secrets into the store at \(store.database.path)? Proceed?"
+                guard try Prompt.confirm(question) else {
+                    Console.out("Aborting migration.")
+                    return
+                }
             }
-            let document = PythonJSON.Value.array(plan.map { item in
-                .object([("component_id", .string(item.component.id.uuidString.lowercased())),
-                         ("flavor", .string(item.component.flavor)), ("scope", .string(item.component.scope.rawValue)),
-                         ("legacy_name", .string(item.legacyName)),
-                         ("legacy_location", item.stranded.map { .string($0.location) } ?? .null),
-                         ("target_name", .string(item.targetName)),
-                         ("action", .string(item.action.rawValue)), ("verified", .bool(item.verified)),
-                         ("deleted_source", .bool(item.deletedSource)), ("detail", item.detail.map { .string($0) } ?? .null)])
-            })
-            Console.emit(global.output, document: document) {
-                var counts: [String: Int] = [:]
-                for item in plan { counts[item.action.rawValue, default: 0] += 1 }
-                let words: [(String, String)] = dryRun
-                    ? [("create", "to create"), ("update", "to update"), ("skip (identical)", "identical"), ("conflict", "conflict"),
-                       ("unreadable", "unreadable"), ("failed", "failed")]
-                    : [("create", "created"), ("update", "updated"), ("skip (identical)", "identical"), ("conflict", "conflict"),
-                       ("unreadable", "unreadable"), ("failed", "failed")]
-                let summary = words.compactMap { key, word in counts[key].map { "\($0) \(word)" } }.joined(separator: ", ")
-                return Console.table(["COMPONENT", "SECRET", "TARGET", dryRun ? "PLANNED" : "RESULT", "DETAIL"], rows,
-                                     truncate: [0, 1, 2])
-                    + "\n" + (dryRun ? "Plan: " : "Done: ") + summary
+            if !dryRun {
+                let interactive = isatty(STDERR_FILENO) == 1
+                let lastPrinted = LockedDate()
+                try await migrator.apply(&plan, sources: sources, options: options) { progress in
+                    guard progress.total >= 10 else { return }
+                    if !interactive && !lastPrinted.due(every: 1) && progress.done != progress.total { return }
+                    let eta = progress.remaining.map { String(format: ", about %.0f s left", $0) } ?? ""
+                    let line = "Migrating: \(progress.done)/\(progress.total) (\(progress.done * 100 / progress.total)%)\(progress.done == progress.total ? "" : eta)"
+                    FileHandle.standardError.write(Data((interactive ? "\r\u{1B}[K" + line + (progress.done == progress.total ? "\n" : "") : line + "\n").utf8))
+                }
             }
-            let incomplete = plan.filter { [.conflict, .unreadable, .failed].contains($0.action) }.count
-            if !dryRun && incomplete == 0 && plan.contains(where: { $0.action == .create || $0.action == .update }) {
-                if global.output == .table { Console.out("Congratulations! Your secrets were migrated successfully.") }
+            let failedActions: [MigrationItem.Action] = [.conflict, .unreadable, .failed]
+            if let errorFile {
+                let lines = plan.filter { failedActions.contains($0.action) }.map { item in
+                    PythonJSON.dumps(.object([("component_id", .string(item.component.id.uuidString.lowercased())),
+                                              ("component", .string(item.component.name)), ("legacy_name", .string(item.legacyName)),
+                                              ("target_name", .string(item.targetName)), ("action", .string(item.action.rawValue)),
+                                              ("detail", item.detail.map { .string($0) } ?? .null)]))
+                }
+                try SecureFile.write(Data(lines.map { $0 + "\n" }.joined().utf8), to: errorFile)
             }
+            report(plan, broken: broken)
+            let incomplete = plan.filter { failedActions.contains($0.action) }.count
             if !dryRun && incomplete > 0 {
                 throw FerryError(.backend, code: "migration_incomplete",
-                                 "\(incomplete) secret\(incomplete == 1 ? "" : "s") could not be migrated (see the table).")
+                                 "\(incomplete) secret\(incomplete == 1 ? "" : "s") could not be migrated (see the table\(errorFile.map { " and \($0)" } ?? "")).")
+            }
+        }
+
+        /// References `{{name.key}}` of the installation's components to secrets this run renames.
+        func brokenReferences(_ plan: [MigrationItem]) -> [String] {
+            guard let installation = try? global.installation() else { return [] }
+            let resolver = ReferenceResolver(installation: installation, context: global.legacyContext)
+            var moved: [String: String] = [:]
+            for item in plan where item.targetName != item.legacyName { moved[item.legacyName] = item.targetName }
+            var result: [String] = []
+            for component in installation.components {
+                for (key, reference) in resolver.references(of: component) {
+                    if let target = moved[reference.name] {
+                        result.append("\(component.type) `\(component.name)` attribute \(key) references \(reference), but `\(reference.name)` moves to `\(target)`")
+                    }
+                }
+            }
+            return result
+        }
+
+        func report(_ plan: [MigrationItem], broken: [String]) {
+            let rows = plan.map { item -> [String] in
+                [item.component.name, item.legacyName, item.targetName, dryRun ? item.action.rawValue : Self.outcome(item), item.detail ?? ""]
+            }
+            let document = PythonJSON.Value.object([
+                ("items", .array(plan.map { item in
+                    .object([("component_id", .string(item.component.id.uuidString.lowercased())), ("component", .string(item.component.name)),
+                             ("flavor", .string(item.component.flavor)), ("scope", .string(item.component.scope.rawValue)),
+                             ("namespace", item.component.namespace.map { .string($0) } ?? .null),
+                             ("legacy_name", .string(item.legacyName)),
+                             ("legacy_location", item.stranded.map { .string($0.location) } ?? .null),
+                             ("target_name", .string(item.targetName)), ("private", .bool(`private`)),
+                             ("action", .string(item.action.rawValue)), ("verified", .bool(item.verified)),
+                             ("deleted_source", .bool(item.deletedSource)), ("detail", item.detail.map { .string($0) } ?? .null)])
+                })),
+                ("broken_references", .array(broken.map { .string($0) })),
+            ])
+            Console.emit(global.output, document: document) {
+                var counts: [MigrationItem.Action: Int] = [:]
+                for item in plan { counts[item.action, default: 0] += 1 }
+                let words: [(MigrationItem.Action, String, String)] = [
+                    (.create, "to create", "created"), (.repair, "to repair", "repaired"), (.update, "to update", "updated"),
+                    (.skip, "identical", "identical"), (.skipConflict, "conflicts skipped", "conflicts skipped"), (.conflict, "conflict", "conflict"),
+                    (.unreadable, "unreadable", "unreadable"), (.failed, "failed", "failed"),
+                ]
+                let summary = words.compactMap { action, planned, done in counts[action].map { "\($0) \(dryRun ? planned : done)" } }
+                    .joined(separator: ", ")
+                var text = Console.table(["COMPONENT", "SECRET", "TARGET", dryRun ? "PLANNED" : "RESULT", "DETAIL"], rows, truncate: [0, 1, 2])
+                    + "\n" + (dryRun ? "Plan: " : "Done: ") + summary
+                if !broken.isEmpty {
+                    text += "\nThese references would no longer resolve under the new names:\n" + broken.map { "  " + $0 }.joined(separator: "\n")
+                }
+                let incomplete = plan.filter { [.conflict, .unreadable, .failed].contains($0.action) }.count
+                if !dryRun && incomplete == 0 && plan.contains(where: \.writes) {
+                    text += "\nCongratulations! Your secrets were migrated successfully."
+                }
+                return text
             }
         }
 
@@ -496,6 +586,7 @@ extension SecretsManagerCommand {
             switch item.action {
             case .create: text = "created"
             case .update: text = "updated"
+            case .repair: text = "repaired"
             default: text = item.action.rawValue
             }
             if item.verified { text += ", verified" }

@@ -227,40 +227,128 @@ struct Ferry {
         defer { ferry.home.remove() }
         let config = ferry.home.file("config")
         try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0/config", toPath: config)
-        var result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--dry-run")
+        var result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--dry-run")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Plan: 52 to create"))
         #expect(!FileManager.default.fileExists(atPath: ferry.home.file("data")))   // a dry run creates nothing
         #expect(try ferry("secret", "list", "-o", "json").stdout.contains("\"total\": 0"))
 
-        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config)
+        // A run that writes needs --yes when nobody can confirm; refused, it changes nothing.
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all")
+        #expect(result.status == 2 && result.stderr.contains("pass --yes"))
+        #expect(try ferry("secret", "list", "-o", "json").stdout.contains("\"total\": 0"))
+
+        // As ZenML: without a selection, the active stack's secrets manager (ferry_local_a).
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--dry-run", "-o", "json")
+        guard case .array(let items)? = try PythonJSON.parse(result.stdout).member("items") else {
+            Issue.record("no plan items: \(result.stderr)")
+            return
+        }
+        #expect(!items.isEmpty && items.allSatisfy { $0.member("component")?.text == "ferry_local_a" })
+
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Done: 52 created"))
         #expect(result.stdout.contains("created, verified"))
         result = try ferry("secret", "get", "aws_with_token", "-o", "json", "--show-secrets")
         #expect(result.stdout.contains("AKIAIOSFODNN7EXAMPLE"))
 
-        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "-o", "json")
-        #expect(result.status == 0)
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "-o", "json")
+        #expect(result.status == 0, "an unchanged re-run writes nothing and needs no --yes: \(result.stderr)")
         #expect(!result.stdout.contains("\"create\"") && result.stdout.contains("skip (identical)"))
 
         // A changed target is a conflict (exit 1) unless --non-interactive overwrites it.
         #expect(try ferry("secret", "update", "aws_with_token", "--aws_session_token=changed").status == 0)
-        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config)
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--error-file", ferry.home.file("errors.jsonl"))
         #expect(result.status == 1 && result.stdout.contains("1 conflict"))
+        let errors = try String(contentsOfFile: ferry.home.file("errors.jsonl"), encoding: .utf8)
+        #expect(errors.contains("\"legacy_name\": \"aws_with_token\"") && errors.contains("\"action\": \"conflict\"") && !errors.contains("AKIA"))
         result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--non-interactive", "aws_with_token",
-                           "--secrets-manager", "c634a458-2ceb-4b51-99c1-f8e9e14c9574")
+                           "--secrets-manager", "c634a458-2ceb-4b51-99c1-f8e9e14c9574", "--yes")
         #expect(result.status == 0 && result.stdout.contains("updated, verified"))
 
         // --delete is a bulk change: refused without --yes when nobody can confirm.
-        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--delete", "rotating")
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--delete", "rotating")
         #expect(result.status == 2)
         // It removes the source only after verifying; a name is looked up across every manager.
-        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--delete", "--yes", "rotating")
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--delete", "--yes", "rotating")
         #expect(result.stdout.contains("source deleted"))
         result = try ferry("secrets-manager", "secret", "get", "rotating", "--config-dir", config,
                            "--secrets-manager", "c634a458-2ceb-4b51-99c1-f8e9e14c9574")
         #expect(result.status == 1)
+    }
+
+    /// Names from a template; two sources on one name are a conflict, never merged; `rename` and
+    /// `fail` policies; references that the new names would break are listed.
+    @Test func nameTemplatesAndConflictPolicies() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let config = ferry.home.file("config")
+        try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0/config", toPath: config)
+        // Managers a and b get a secret of the same name with other values.
+        for (manager, value) in [("ferry_local_a", "1"), ("ferry_local_b", "2")] {
+            let registered = try ferry("secrets-manager", "secret", "register", "collides", "--v=\(value)", "--config-dir", config,
+                                       "--secrets-manager", manager)
+            #expect(registered.status == 0, "\(registered.stderr)")
+        }
+        var result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--dry-run", "-o", "json")
+        let plan = try PythonJSON.parse(result.stdout)
+        guard case .array(let items)? = plan.member("items") else {
+            Issue.record("no plan")
+            return
+        }
+        let collisions = items.filter { $0.member("action")?.text == "conflict" }
+        #expect(!collisions.isEmpty, "sources landing on one name must be a conflict")
+
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--dry-run", "--name-template", "{component}-{name}",
+                           "-o", "json")
+        guard case .array(let templated)? = try PythonJSON.parse(result.stdout).member("items") else { return }
+        #expect(templated.allSatisfy { $0.member("target_name")?.text == "\($0.member("component")?.text ?? "")-\($0.member("legacy_name")?.text ?? "")" })
+        #expect(!templated.contains { $0.member("action")?.text == "conflict" })
+
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--dry-run", "--name-template", "{nope}")
+        #expect(result.status == 64 && result.stderr.contains("{nope}"))
+
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--on-conflict", "fail")
+        #expect(result.status == 2 && result.stderr.contains("Nothing was migrated"))
+        #expect(try ferry("secret", "list", "-o", "json").stdout.contains("\"total\": 0"))
+
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--on-conflict", "rename", "-o", "json")
+        #expect(result.status == 0, "\(result.stderr)")
+        guard case .array(let applied)? = try PythonJSON.parse(result.stdout).member("items") else { return }
+        let renamed = applied.filter { $0.member("detail")?.text?.hasPrefix("renamed from") == true }
+        #expect(renamed.count == collisions.count)
+        #expect(renamed.allSatisfy { $0.member("verified") == .bool(true) && $0.member("target_name")?.text == "collides-ferry_local_b" })
+    }
+
+    /// Killed at any moment (SIGKILL), a re-run completes the migration: nothing lost, nothing twice.
+    @Test func aKilledMigrationIsCompletedByTheNextRun() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let config = ferry.home.file("config")
+        try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0/config", toPath: config)
+        for delay in [0.05, 0.1, 0.15, 0.2, 0.3] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Ferry.binary)
+            process.arguments = ["secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--jobs", "1",
+                                 "--on-conflict", "rename"]
+            process.environment = ProcessInfo.processInfo.environment.merging(ferry.environment) { _, new in new }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--on-conflict", "rename", "-o", "json")
+        #expect(result.status == 0, "\(result.stderr)")
+        guard case .array(let items)? = try PythonJSON.parse(result.stdout).member("items") else { return }
+        #expect(items.count == 52 && items.allSatisfy { $0.member("verified") == .bool(true) })
+        // Exactly one target per source: nothing created twice under another name.
+        let listed = try PythonJSON.parse(try ferry("secret", "list", "-o", "json", "--size", "1000").stdout)
+        #expect(listed.member("pagination")?.member("total")?.text == "52", "\(listed)")
+        let again = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "-o", "json", "--on-conflict", "rename")
+        #expect(again.status == 0 && !again.stdout.contains("\"create\""))
     }
 }
 
