@@ -623,3 +623,41 @@ struct ResolveAgreesWithZenMLTests {
         }
     }
 }
+
+/// ZenML 0.52.0's own migrate and Ferry's, on the same local fixtures, give the same centralized
+/// secrets (LegacyFixtures/tools/zenml_migrate.py runs ZenML's CLI on a copy).
+@Suite(.enabled(if: Repository.zenml052Python != nil || Repository.inCI, "needs FERRY_ZENML052_PYTHON (set by scripts/test)"))
+struct MigrateAgreesWithZenMLTests {
+    @Test func sameCentralizedSecretsAsZenMLsMigrate() throws {
+        let python = try #require(Repository.zenml052Python, "CI must set FERRY_ZENML052_PYTHON")
+        let fixture = Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0/config"
+        let zenml = try ProcessRunner.run(python, [Repository.fixtures(from: #filePath) + "/tools/zenml_migrate.py", "--config-dir", fixture])
+        try #require(zenml.status == 0, "zenml_migrate.py: \(zenml.stderr.suffix(2000))")
+        guard case .object(let theirs) = try PythonJSON.parse(zenml.stdout) else {
+            Issue.record("zenml_migrate.py printed no JSON object")
+            return
+        }
+
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        // ZenML migrated each stack's secrets manager in turn; Ferry's --all takes them all at once.
+        let migrated = try ferry("secrets-manager", "secret", "migrate", "--config-dir", fixture, "--all", "--yes")
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        let listed = try PythonJSON.parse(try ferry("secret", "list", "-c", "name,values", "--show-secrets", "-o", "json", "--size", "1000").stdout)
+        guard case .array(let items)? = listed.member("items") else {
+            Issue.record("ferry secret list gave no items")
+            return
+        }
+        var ours: [String: SecretValues] = [:]
+        for item in items {
+            guard let name = item.member("name")?.text, case .object(let values)? = item.member("values") else { continue }
+            ours[name] = SecretValues(values.map { ($0.key, $0.value.pythonString) })
+        }
+        #expect(theirs.count == 52)
+        #expect(Set(ours.keys) == Set(theirs.map(\.key)))
+        for (name, values) in theirs {
+            guard case .object(let pairs) = values else { continue }
+            #expect(ours[name] == SecretValues(pairs.map { ($0.key, $0.value.pythonString) }), "`\(name)`")
+        }
+    }
+}
