@@ -642,7 +642,7 @@ enum WireFailure: Error {
                                   "The TLS certificate of \(origin) is not trusted: it is not valid for `\(target.host)` (\(reason)).")
             }
             return FerryError(.backend, code: "tls_untrusted",
-                              "The TLS certificate of \(origin) is not trusted (\(reason)); if the server uses a private CA, add it to the trust store or point SSL_CERT_FILE at a PEM file that holds it.")
+                              "The TLS certificate of \(origin) is not trusted (\(reason)); if the server uses a private CA, add it to the trust store or name a PEM file that holds it (VAULT_CACERT for Vault, REQUESTS_CA_BUNDLE for Azure, else SSL_CERT_FILE).")
         case .tls(let reason):
             return FerryError(.backend, code: "tls_failed", "The TLS handshake with \(origin) failed: \(reason).")
         case .malformed(let reason):

@@ -65,9 +65,11 @@ public struct AzureLegacySecretsManager: LegacySecretsManager {
         let all = try await client.listSecrets()
         var result = ComponentRecovery.group(all.map { Dictionary($0.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }) },
                                              base: component, evidence: "tags of Key Vault secrets")
-        let unscoped = all.filter { $0.tag(Self.groupTag) != nil }
-        if !unscoped.isEmpty {
+        // 0.11+ none-scope parts (with a key tag); the 0.9–0.10 ones are stranded secrets of that component.
+        let unscoped = all.filter { $0.tag(Self.groupTag) != nil && $0.tag(Self.keyTag) != nil }
+        if !unscoped.isEmpty || all.contains(where: { $0.tag(Self.groupTag) != nil }) {
             var none = component
+            none.name = "none scope"
             none.scope = .none
             none.namespace = nil
             result.insert(RecoveredComponent(component: none, secretCount: unscoped.count, evidence: "`zenml-group-key` tags"), at: 0)
@@ -188,9 +190,9 @@ public struct AzureLegacySecretsManager: LegacySecretsManager {
                     schema = part.tag(Self.schemaTag) ?? ""
                 }
                 let secret = LegacySecret(name: group, schemaType: schema, values: SecretSchema.named(schema)?.ordered(values) ?? values)
-                result.append(StrandedSecret(name: group, location: location, era: "ZenML 0.9–0.10", result: .success(secret)))
+                result.append(StrandedSecret(name: group, location: location, era: "ZenML 0.9–0.10", unreadableSince: "0.11", result: .success(secret)))
             } catch let error as FerryError {
-                result.append(StrandedSecret(name: group, location: location, era: "ZenML 0.9–0.10", result: .failure(error)))
+                result.append(StrandedSecret(name: group, location: location, era: "ZenML 0.9–0.10", unreadableSince: "0.11", result: .failure(error)))
             }
         }
         return result

@@ -67,6 +67,7 @@ public struct GCPLegacySecretsManager: LegacySecretsManager {
         let unscoped = try await client.listSecrets(filter: "labels.\(Self.groupLabel):*").filter { $0.label(Self.groupLabel) != nil }
         if !unscoped.isEmpty {
             var none = component
+            none.name = "none scope"
             none.scope = .none
             none.namespace = nil
             result.insert(RecoveredComponent(component: none, secretCount: unscoped.count,

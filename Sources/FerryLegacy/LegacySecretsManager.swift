@@ -102,13 +102,16 @@ public struct StrandedSecret: Sendable {
     public let location: String
     /// Which ZenML versions wrote this layout, e.g. `ZenML 0.10–0.11`.
     public let era: String
+    /// The first ZenML release that no longer reads it, e.g. `0.12`.
+    public let unreadableSince: String
     /// The secret, or why it could not be read.
     public let result: Result<LegacySecret, FerryError>
 
-    public init(name: String, location: String, era: String, result: Result<LegacySecret, FerryError>) {
+    public init(name: String, location: String, era: String, unreadableSince: String, result: Result<LegacySecret, FerryError>) {
         self.name = name
         self.location = location
         self.era = era
+        self.unreadableSince = unreadableSince
         self.result = result
     }
 }

@@ -102,9 +102,9 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
                 guard !stored.data.contains(where: { $0.key == LocalSecretsManager.schemaKey }) else { continue }
                 let secret = LegacySecret(name: name, schemaType: type,
                                           values: SecretValues(stored.data.map { ($0.key, $0.value.pythonString) }))
-                result.append(StrandedSecret(name: name, location: location, era: "ZenML 0.10–0.11", result: .success(secret)))
+                result.append(StrandedSecret(name: name, location: location, era: "ZenML 0.10–0.11", unreadableSince: "0.12", result: .success(secret)))
             } catch let error as FerryError {
-                result.append(StrandedSecret(name: name, location: location, era: "ZenML 0.10–0.11", result: .failure(error)))
+                result.append(StrandedSecret(name: name, location: location, era: "ZenML 0.10–0.11", unreadableSince: "0.12", result: .failure(error)))
             }
         }
         return result

@@ -174,7 +174,7 @@ public struct Migrator: Sendable {
                                                 claimed: &claimed, options: options)
                     item.strandedSource = stranded
                     if let stranded, item.detail == nil {
-                        item.detail = "\(stranded.era) layout at `\(stranded.location)`, which ZenML ≥ 0.12 does not read"
+                        item.detail = "\(stranded.era) layout at `\(stranded.location)`, which ZenML ≥ \(stranded.unreadableSince) does not read"
                     }
                     items.append(item)
                 }

@@ -32,6 +32,9 @@ public struct ZenMLInstallation: Sendable {
     /// Secrets of ZenML's centralized store (0.34–0.52 `secret` table), when the store has them.
     public let centralizedSecrets: [CentralizedSecret]
 
+    /// Components whose configuration could not be read, each naming the component and the file.
+    public var problems: [String] { components.compactMap(\.problem) }
+
     /// A secret of ZenML's own centralized store.
     public struct CentralizedSecret: Sendable {
         public let name: String
@@ -171,7 +174,7 @@ public struct ZenMLInstallation: Sendable {
     public func secretsManagers() -> [DiscoveredSecretsManager] {
         var result: [DiscoveredSecretsManager] = []
         var claimed = Set<UUID>()
-        for record in components where record.type == "secrets_manager" {
+        for record in components where record.type == "secrets_manager" && record.problem == nil {
             let (component, isDefault) = SecretsManagerMapping.component(record, era: era, paths: paths)
             if let id = record.id { claimed.insert(id) }
             let using = stacks.filter { $0.secretsManager.map { $0.id == record.id && $0.name == record.name } ?? false }.map(\.name)

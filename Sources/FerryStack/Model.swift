@@ -14,10 +14,13 @@ public struct StackComponentRecord: Sendable {
     public let configuration: [(key: String, value: PythonJSON.Value)]
     /// Where it was read, for people: a file, or a table of a database.
     public let source: String
+    /// Why its configuration could not be read (then it is empty), naming the component and the file.
+    public let problem: String?
 
     public init(id: UUID?, name: String, type: String, flavor: String, configuration: [(key: String, value: PythonJSON.Value)],
-                source: String)
+                source: String, problem: String? = nil)
     {
+        self.problem = problem
         self.id = id
         self.name = name
         self.type = type

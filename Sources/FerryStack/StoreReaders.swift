@@ -38,10 +38,16 @@ enum SQLStoreReader {
         let components = try database.query("SELECT id, name, type, flavor, configuration FROM \(layout.component) ORDER BY created, name") { row in
             let name = row.text(1) ?? ""
             let where_ = "component `\(name)` in table \(layout.component) of '\(path)'"
+            // One unreadable configuration does not hide the rest of the installation: it is reported.
+            var configuration: [(key: String, value: PythonJSON.Value)] = []
+            var problem: String?
+            do {
+                configuration = try decodeJSONConfiguration(row.blob(4) ?? Data((row.text(4) ?? "").utf8), where: where_)
+            } catch let error as FerryError {
+                problem = error.message
+            }
             return StackComponentRecord(id: row.text(0).flatMap(UUID.init(flexible:)), name: name, type: row.text(2) ?? "",
-                                        flavor: row.text(3) ?? "",
-                                        configuration: try decodeJSONConfiguration(row.blob(4) ?? Data((row.text(4) ?? "").utf8), where: where_),
-                                        source: "'\(path)'")
+                                        flavor: row.text(3) ?? "", configuration: configuration, source: "'\(path)'", problem: problem)
         }
         let byID = Dictionary(components.compactMap { record in record.id.map { ($0, record) } }, uniquingKeysWith: { first, _ in first })
         let compositions = try database.query("SELECT stack_id, component_id FROM \(layout.composition)") { row in

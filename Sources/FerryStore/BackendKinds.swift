@@ -157,6 +157,11 @@ enum BackendKinds {
             throw FerryError(.configuration, code: "config_missing_field", "The azure secrets store needs a `key_vault_name`.")
         }
         var fields = fields
+        let legacy = ["azure_client_id", "azure_client_secret", "azure_tenant_id"].filter { fields.value($0) != nil }
+        if !legacy.isEmpty && legacy.count < 3 {
+            throw FerryError(.configuration, code: "config_missing_field",
+                             "The azure secrets store has \(legacy.map { "`\($0)`" }.joined(separator: ", ")) but needs all of `azure_client_id`, `azure_client_secret` and `azure_tenant_id`.")
+        }
         if fields.value("auth_method") == nil, let id = fields.value("azure_client_id"), let secret = fields.value("azure_client_secret"),
            let tenant = fields.value("azure_tenant_id")
         {

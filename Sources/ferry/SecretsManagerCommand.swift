@@ -102,8 +102,17 @@ struct ManagerOptions: ParsableArguments {
         // The installation's secrets managers (ZenML's database or 0.1x store), when there is one.
         let installation = flavor == nil ? try? global.installation() : nil
         if let secretsManager {
-            if let installation, let found = try? installation.secretsManager(secretsManager) {
-                return [try LegacyFlavors.manager(for: withEndpoint(found.component), context: global.legacyContext)]
+            if let installation {
+                do {
+                    let found = try installation.secretsManager(secretsManager)
+                    return [try LegacyFlavors.manager(for: withEndpoint(found.component), context: global.legacyContext)]
+                } catch let error as FerryError where error.code == "ambiguous_secrets_manager" {
+                    throw error
+                } catch let error as FerryError where error.code != "secrets_manager_not_found" {
+                    throw error
+                } catch {
+                    // Not a component of the installation: a local secrets folder, below.
+                }
             }
             guard let id = UUID(flexible: secretsManager) else {
                 throw FerryError(.invalidInput, code: "bad_component_id",
@@ -297,9 +306,10 @@ extension SecretsManagerCommand {
         static func reportStranded(_ stranded: [StrandedSecret]) {
             guard !stranded.isEmpty else { return }
             let eras = Set(stranded.map(\.era)).sorted().joined(separator: ", ")
+            let since = Set(stranded.map(\.unreadableSince)).sorted().first ?? "0.12"
             let list = stranded.map { "`\($0.name)` (\($0.location))" }.joined(separator: ", ")
             Console.warning("""
-                \(stranded.count) more secret\(stranded.count == 1 ? "" : "s") in the layout of \(eras), which ZenML ≥ 0.12 \
+                \(stranded.count) more secret\(stranded.count == 1 ? "" : "s") in the layout of \(eras), which ZenML ≥ \(since) \
                 does not read, \(stranded.count == 1 ? "is" : "are") readable by Ferry only: \(list). \
                 `ferry secrets-manager secret migrate` carries \(stranded.count == 1 ? "it" : "them") over.
                 """)
@@ -444,7 +454,7 @@ extension SecretsManagerCommand {
         @Flag(name: .customLong("dry-run"), help: "Show the plan without changing anything.") var dryRun = false
         @Flag(name: [.short, .long], help: "Do not ask for confirmation.") var yes = false
         @Flag(name: .customLong("skip-older-layouts"),
-              help: "Leave out secrets in layouts ZenML ≥ 0.12 no longer reads (such as vault's 0.10–0.11 paths).")
+              help: "Leave out secrets in layouts later ZenML releases no longer read (vault's 0.10–0.11 paths, azure's 0.9–0.10 names).")
         var skipOlderLayouts = false
         @OptionGroup var manager: ManagerOptions
         @OptionGroup var global: GlobalOptions

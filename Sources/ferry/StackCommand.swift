@@ -8,7 +8,9 @@ extension GlobalOptions {
     /// The ZenML installation of `--config-dir` (or the environment), with the repository whose
     /// `.zen/config.yaml` may choose the active stack.
     func installation() throws -> ZenMLInstallation {
-        try ZenMLInstallation.open(paths: zenmlPaths, environment: environment, repository: repository)
+        let installation = try ZenMLInstallation.open(paths: zenmlPaths, environment: environment, repository: repository)
+        for problem in installation.problems { Console.warning(problem) }
+        return installation
     }
 
     /// `ZENML_REPOSITORY_PATH`, else the nearest folder from the current one upwards that has a
@@ -289,7 +291,7 @@ enum ResolveOutput {
         }
         if failures > 0 {
             throw FerryError(.notFound, code: "unresolved_references",
-                             "\(failures) secret reference\(failures == 1 ? "" : "s") of stack `\(stack.name)` cannot be resolved (see the REFERENCE column).")
+                             "\(failures) secret reference\(failures == 1 ? "" : "s") of stack `\(stack.name)` cannot be resolved (see the output).")
         }
     }
 }

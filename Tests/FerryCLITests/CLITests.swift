@@ -382,7 +382,7 @@ func checkCloudFlavorRoundTrip(_ ferry: Ferry, select: [String], value: String, 
 
     var onCloud = ferry
     onCloud.environment.merge(store) { _, new in new }
-    result = try onCloud.run(["secrets-manager", "secret", "migrate"] + select)
+    result = try onCloud.run(["secrets-manager", "secret", "migrate", "--yes"] + select)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("created, verified"))
     result = try onCloud.run(["secret", "get", "db", "-o", "json", "--show-secrets"])
@@ -442,7 +442,7 @@ struct VaultCommandTests {
         result = try ferry.run(["secrets-manager", "secret", "migrate", "--dry-run", "--skip-older-layouts", "-o", "json"] + select)
         #expect(!result.stdout.contains("legacy_db_creds"))
 
-        result = try ferry.run(["secrets-manager", "secret", "migrate", "-o", "json"] + select)
+        result = try ferry.run(["secrets-manager", "secret", "migrate", "--yes", "-o", "json"] + select)
         #expect(result.status == 0, "\(result.stderr)")
         result = try ferry.run(["secret", "get", "legacy_db_creds", "-o", "env", "--show-secrets"])
         #expect(result.stdout == "password='pä$$ 🔐'\nuser='legacy'\n", "\(result.stdout)")

@@ -114,7 +114,7 @@ import Testing
         #expect(checked == 2)
     }
 
-    @Test(arguments: ["malformed-config", "stacks-not-mapping", "db-not-sqlite", "db-unknown-schema", "bad-configuration"])
+    @Test(arguments: ["malformed-config", "stacks-not-mapping", "db-not-sqlite", "db-unknown-schema"])
     func brokenInstallationsFailClearly(_ name: String) throws {
         let folder = try copyOfFixture("installations/synthetic-broken/\(name)")
         defer { folder.remove() }
@@ -128,5 +128,17 @@ import Testing
             return failure.message.contains(folder.path)
         }
         #expect(try snapshot(folder.path) == before)
+    }
+
+    /// Components whose configuration is not base64 JSON of a mapping are reported one by one; the rest is read.
+    @Test func unreadableComponentsAreReportedAndTheRestIsRead() throws {
+        let folder = try copyOfFixture("installations/synthetic-broken/bad-configuration")
+        defer { folder.remove() }
+        let config = FileManager.default.fileExists(atPath: folder.file("config")) ? folder.file("config") : folder.path
+        let installation = try ZenMLInstallation.open(paths: ZenMLPaths(configDirectory: config))
+        let broken = installation.components.filter { $0.problem != nil }
+        #expect(broken.count == 3, "\(installation.problems)")
+        #expect(installation.problems.allSatisfy { $0.contains("zenml.db") && $0.contains("component `") })
+        #expect(installation.components.count > broken.count, "the valid row is still read")
     }
 }

@@ -172,10 +172,15 @@ func snapshot(_ path: String) throws -> [String: Data] {
         defer { folder.remove() }
         let database = try SQLiteDatabase(path: folder.path + "/local_stores/default_zen_store/zenml.db")
         _ = try database.run("UPDATE stack_component SET configuration = ? WHERE name = 'ferry_local_b'", [.blob(Data("%%% not base64".utf8))])
-        #expect { try ZenMLInstallation.open(paths: ZenMLPaths(configDirectory: folder.path)) } throws: { error in
-            let message = (error as? FerryError)?.message ?? ""
-            return message.contains("component `ferry_local_b`") && message.contains("zenml.db") && message.contains("not base64-encoded JSON")
-        }
+        // The component is reported (named, with the file); the rest of the installation is read.
+        let installation = try ZenMLInstallation.open(paths: ZenMLPaths(configDirectory: folder.path))
+        #expect(installation.problems.count == 1)
+        let message = installation.problems.first ?? ""
+        #expect(message.contains("component `ferry_local_b`") && message.contains("zenml.db") && message.contains("not base64-encoded JSON"))
+        // Its local secrets are not lost from view: the folder shows as an orphan.
+        let managers = installation.secretsManagers()
+        #expect(managers.filter { !$0.orphaned }.map(\.component.name).sorted() == ["ferry_local_a", "ferry_local_empty"])
+        #expect(managers.filter(\.orphaned).map { $0.component.id.uuidString.lowercased() } == ["c634a458-2ceb-4b51-99c1-f8e9e14c9574"])
     }
 
     @Test func aLockedDatabase() throws {
