@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryCore", "FerryYAML", "FerryLegacy", "FerryStore", "FerryStack", "FerryMigrate",
+                "FerryCore", "FerryHTTP", "FerryYAML", "FerryLegacy", "FerryStore", "FerryStack", "FerryMigrate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -30,7 +30,7 @@ public struct MigrationItem: Sendable {
     /// For a secret in an older layout that ZenML 0.52 no longer finds: where it is and who wrote it.
     public var stranded: (location: String, era: String)? { strandedSource.map { ($0.location, $0.era) } }
     let values: SecretValues?
-    var existing: Secret?
+    var existing: TargetSecret?
     var strandedSource: StrandedSecret? = nil
 
     /// Whether applying writes something for this item.
@@ -130,12 +130,17 @@ public struct MigrationProgress: Sendable {
 /// try await migrator.apply(&plan, sources: managers, options: options)
 /// ```
 public struct Migrator: Sendable {
-    public let store: SecretStore
+    public let target: any MigrationTarget
     private let logger: Logger
 
-    public init(store: SecretStore, logger: Logger = Logger(label: "ferry.migrate")) {
-        self.store = store
+    public init(target: any MigrationTarget, logger: Logger = Logger(label: "ferry.migrate")) {
+        self.target = target
         self.logger = logger
+    }
+
+    /// A migration into a ``SecretStore``.
+    public init(store: SecretStore, logger: Logger = Logger(label: "ferry.migrate")) {
+        self.init(target: StoreTarget(store: store), logger: logger)
     }
 
     /// Reads every source secret and decides its action. Never writes.
@@ -190,7 +195,7 @@ public struct Migrator: Sendable {
     {
         var target = target
         var renamed: String?
-        func make(_ action: MigrationItem.Action, _ detail: String?, _ existing: Secret?) -> MigrationItem {
+        func make(_ action: MigrationItem.Action, _ detail: String?, _ existing: TargetSecret?) -> MigrationItem {
             MigrationItem(component: component, legacyName: name, targetName: target, action: action,
                           detail: detail ?? renamed.map { "renamed from `\($0)`: a conflict" }, values: values, existing: existing)
         }
@@ -201,21 +206,17 @@ public struct Migrator: Sendable {
                 switch options.onConflict {
                 case .rename:
                     renamed = renamed ?? target
-                    target = freeName(for: renamed ?? target, component: component, claimed: claimed)
+                    target = try await freeName(for: renamed ?? target, component: component, claimed: claimed, isPrivate: options.isPrivate)
                     continue
                 case .skip: return make(.skipConflict, detail, nil)
                 default: return make(.conflict, detail, nil)
                 }
             }
-            let existing = try? store.find(target, isPrivate: options.isPrivate, allowPartial: false)
-            guard let existing else {
+            guard let existing = try await self.target.lookup(target, isPrivate: options.isPrivate) else {
                 claimed[target] = (component, values)
                 return make(.create, nil, nil)
             }
-            let current: SecretValues
-            do {
-                current = try await store.values(of: existing)
-            } catch let error as FerryError where error.kind == .notFound {
+            guard let current = existing.values else {
                 // Metadata without values: an earlier run stopped between the two writes.
                 claimed[target] = (component, values)
                 return make(.repair, "an earlier run was interrupted before the values were written", existing)
@@ -231,7 +232,7 @@ public struct Migrator: Sendable {
                 return make(.update, nil, existing)
             case .rename:
                 renamed = renamed ?? target
-                target = freeName(for: renamed ?? target, component: component, claimed: claimed)
+                target = try await freeName(for: renamed ?? target, component: component, claimed: claimed, isPrivate: options.isPrivate)
             case .skip: return make(.skipConflict, detail, existing)
             case .report, .fail: return make(.conflict, detail, existing)
             }
@@ -239,15 +240,17 @@ public struct Migrator: Sendable {
     }
 
     /// `<name>-<component>`, then `<name>-<component>-2`, … : the first name neither the store nor the plan has.
-    private func freeName(for name: String, component: LegacyComponent, claimed: [String: (component: LegacyComponent, values: SecretValues)]) -> String {
+    private func freeName(for name: String, component: LegacyComponent, claimed: [String: (component: LegacyComponent, values: SecretValues)],
+                          isPrivate: Bool) async throws -> String
+    {
         let base = "\(name)-\(component.name)"
         var candidate = base
         var counter = 2
-        while claimed[candidate] != nil || (try? store.find(candidate, allowPartial: false)) != nil {
+        while true {
+            if claimed[candidate] == nil, try await target.lookup(candidate, isPrivate: isPrivate) == nil { return candidate }
             candidate = "\(base)-\(counter)"
             counter += 1
         }
-        return candidate
     }
 
     /// Applies a plan: creates, repairs and updates, verifies each target by reading it back, then
@@ -290,21 +293,19 @@ public struct Migrator: Sendable {
         do {
             switch item.action {
             case .create:
-                try await store.create(name: item.targetName, values: values, isPrivate: options.isPrivate)
+                try await target.create(item.targetName, values: values, isPrivate: options.isPrivate)
             case .repair:
                 guard let existing = item.existing else { break }
-                try await store.restoreValues(values, of: existing)
+                try await target.restore(existing, values: values)
             case .update:
                 guard let existing = item.existing else { break }
-                let current = try await store.values(of: existing)
-                let stale = current.keys.filter { !values.contains($0) }
-                try await store.update(existing, addOrUpdate: values, removeKeys: stale)
+                try await target.replace(existing, values: values)
             default:
                 break
             }
             if [.create, .repair, .update, .skip].contains(item.action) {
-                let target = try store.find(item.targetName, isPrivate: options.isPrivate, allowPartial: false)
-                item.verified = try await store.values(of: target) == values
+                let written = try await target.lookup(item.targetName, isPrivate: options.isPrivate)
+                item.verified = written?.values == values
                 if !item.verified {
                     item.action = .failed
                     item.detail = "the target did not read back equal"

@@ -3,6 +3,7 @@ import FerryCore
 import FerryLegacy
 import FerryMigrate
 import FerryStack
+import FerryHTTP
 import FerryStore
 import Foundation
 
@@ -487,8 +488,19 @@ extension SecretsManagerCommand {
             options.includeStranded = !skipOlderLayouts
             options.nameTemplate = try NameTemplate(nameTemplate)
             options.concurrency = max(1, jobs)
-            let store = try global.openStore(readOnly: dryRun)
-            let migrator = Migrator(store: store, logger: Log.logger("ferry.migrate"))
+            let target: any MigrationTarget
+            if let location = global.store, location.hasPrefix("http://") || location.hasPrefix("https://") {
+                // A live ZenML server: ZENML_STORE_USERNAME / ZENML_STORE_PASSWORD or ZENML_STORE_API_KEY.
+                guard let url = URL(string: location), url.host != nil else {
+                    throw FerryError(.invalidInput, code: "store_url", "'\(location)' is not a ZenML server URL.")
+                }
+                let environment = global.environment
+                let transport = SocketTransport(caFile: environment["REQUESTS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
+                target = ZenMLServerTarget(client: ZenMLServerClient(url: url, credentials: .from(environment), transport: transport))
+            } else {
+                target = StoreTarget(store: try global.openStore(readOnly: dryRun))
+            }
+            let migrator = Migrator(target: target, logger: Log.logger("ferry.migrate"))
             var plan = try await migrator.plan(sources: sources, options: options)
             if plan.isEmpty {
                 Console.out("Your Secrets Manager is empty. Nothing to migrate.")
@@ -499,7 +511,7 @@ extension SecretsManagerCommand {
             if !dryRun && writes > 0 && !yes {
                 let question = delete
                     ? "Migrate \(plan.count) secrets and delete each from its secrets manager once its copy has verified equal. Proceed?"
-                    : "Migrate \(plan.filter(\.writes).count) secrets into the store at \(store.database.path)? Proceed?"
+                    : "Migrate \(plan.filter(\.writes).count) secrets into \(target.description)? Proceed?"
                 guard try Prompt.confirm(question) else {
                     Console.out("Aborting migration.")
                     return

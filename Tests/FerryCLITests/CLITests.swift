@@ -661,3 +661,66 @@ struct MigrateAgreesWithZenMLTests {
         }
     }
 }
+
+/// Migration into a live ZenML server (the newest release, scripts/zenml-server), read back
+/// through ZenML's own client.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["FERRY_ZENML_SERVER_URL"] != nil || Repository.inCI,
+                             "needs a ZenML server (scripts/zenml-server; FERRY_ZENML_SERVER_URL)"))
+struct ZenMLServerMigrationTests {
+    static let environment = ProcessInfo.processInfo.environment
+
+    /// What ZenML's client reads from the server: name → (private, values).
+    static func dump() throws -> [String: (isPrivate: Bool, values: SecretValues)] {
+        let python = try #require(environment["FERRY_ZENML_SERVER_PYTHON"])
+        let result = try ProcessRunner.run(python, [Repository.fixtures(from: #filePath) + "/../scripts/zenml_server_secrets.py", "dump"])
+        try #require(result.status == 0, "zenml_server_secrets.py dump: \(result.stderr.suffix(1500))")
+        guard case .object(let secrets) = try PythonJSON.parse(result.stdout) else { return [:] }
+        var read: [String: (isPrivate: Bool, values: SecretValues)] = [:]
+        for (name, secret) in secrets {
+            guard case .object(let values)? = secret.member("values") else { continue }
+            read[name] = (secret.member("private") == .bool(true), SecretValues(values.map { ($0.key, $0.value.pythonString) }))
+        }
+        return read
+    }
+
+    @Test func migrateTheFixturesIntoAZenMLServer() throws {
+        let url = try #require(Self.environment["FERRY_ZENML_SERVER_URL"])
+        let python = try #require(Self.environment["FERRY_ZENML_SERVER_PYTHON"])
+        let wiped = try ProcessRunner.run(python, [Repository.fixtures(from: #filePath) + "/../scripts/zenml_server_secrets.py", "wipe"])
+        try #require(wiped.status == 0, "\(wiped.stderr)")
+        let ferry = try Ferry(["ZENML_STORE_USERNAME": Self.environment["FERRY_ZENML_SERVER_USERNAME"] ?? "default",
+                               "ZENML_STORE_PASSWORD": Self.environment["FERRY_ZENML_SERVER_PASSWORD"] ?? ""])
+        defer { ferry.home.remove() }
+        let fixture = Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0"
+        var result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", fixture + "/config", "--all", "--yes", "--store", url,
+                               "--private")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Done: 52 created"))
+
+        // ZenML's own client reads every secret back exactly, private as asked.
+        let read = try Self.dump()
+        let expected = try PythonJSON.parse(try String(contentsOfFile: fixture + "/expected.json", encoding: .utf8))
+        guard case .object(let components)? = expected.member("components") else { return }
+        var count = 0
+        for (_, component) in components {
+            guard case .object(let secrets)? = component.member("secrets") else { continue }
+            for (name, secret) in secrets {
+                let want = try LegacyFixtureSet.secret(name, secret)
+                #expect(read[name]?.values == want.values, "`\(name)`")
+                #expect(read[name]?.isPrivate == true, "`\(name)`")
+                count += 1
+            }
+        }
+        #expect(count == 52 && read.count == 52)
+
+        // An unchanged re-run writes nothing; the server's secrets are then skipped as identical.
+        result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", fixture + "/config", "--all", "--store", url, "--private", "-o", "json")
+        #expect(result.status == 0 && !result.stdout.contains("\"create\""), "\(result.stderr)")
+
+        // A wrong password is a clear error that does not echo it.
+        var wrong = ferry
+        wrong.environment["ZENML_STORE_PASSWORD"] = "not-the-password"
+        result = try wrong.run(["secrets-manager", "secret", "migrate", "--config-dir", fixture + "/config", "--all", "--yes", "--store", url])
+        #expect(result.status == 1 && result.stderr.contains("refused the login") && !result.stderr.contains("not-the-password"), "\(result.stderr)")
+    }
+}
