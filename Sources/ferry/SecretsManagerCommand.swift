@@ -497,6 +497,11 @@ extension SecretsManagerCommand {
                 let environment = global.environment
                 let transport = SocketTransport(caFile: environment["REQUESTS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
                 target = ZenMLServerTarget(client: ZenMLServerClient(url: url, credentials: .from(environment), transport: transport))
+            } else if let location = global.store, let path = try? StoreConfiguration.databasePath(fromLocation: location),
+                      ZenMLDatabaseTarget.isZenMLDatabase(path)
+            {
+                // A ZenML database file: its `secret` table, as that release writes it.
+                target = try ZenMLDatabaseTarget(path: path, environment: global.environment)
             } else {
                 target = StoreTarget(store: try global.openStore(readOnly: dryRun))
             }

@@ -724,3 +724,51 @@ struct ZenMLServerMigrationTests {
         #expect(result.status == 1 && result.stderr.contains("refused the login") && !result.stderr.contains("not-the-password"), "\(result.stderr)")
     }
 }
+
+/// Migration into a ZenML database file: the `secret` table of ZenML 0.52.0 (scopes) and of the
+/// newest ZenML (0.98: `private`), read back by that ZenML release itself.
+@Suite(.enabled(if: (Repository.zenml052Python != nil && ProcessInfo.processInfo.environment["FERRY_ZENML_SERVER_PYTHON"] != nil)
+                    || Repository.inCI, "needs FERRY_ZENML052_PYTHON and FERRY_ZENML_SERVER_PYTHON (scripts/test)"))
+struct ZenMLDatabaseMigrationTests {
+    @Test(arguments: [("zenml-0.52.0", "FERRY_ZENML052_PYTHON"), ("zenml-0.52.0-upgraded", "FERRY_ZENML_SERVER_PYTHON")])
+    func migrateIntoAZenMLDatabaseThatZenMLThenReads(installation: String, pythonVariable: String) throws {
+        let python = try #require(ProcessInfo.processInfo.environment[pythonVariable].flatMap { $0.isEmpty ? nil : $0 })
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let database = ferry.home.file("zenml.db")
+        try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/installations/\(installation)/config/local_stores/default_zen_store/zenml.db",
+                                         toPath: database)
+        let fixture = Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0"
+        for isPrivate in [false, true] {
+            let result = try ferry.run(["secrets-manager", "secret", "migrate", "--config-dir", fixture + "/config", "--all", "--yes",
+                                        "--store", database] + (isPrivate ? ["--private"] : []))
+            #expect(result.status == 0 && result.stdout.contains("Done: 52 created"), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: ferry.home.file("data/ferry.db")), "Ferry's own store was not used")
+
+        let read = try ProcessRunner.run(python, [Repository.fixtures(from: #filePath) + "/tools/zenml_db_secrets.py", "--db", database])
+        try #require(read.status == 0, "zenml_db_secrets.py: \(read.stderr.suffix(1500))")
+        guard case .object(let secrets) = try PythonJSON.parse(read.stdout) else { return }
+        // ZenML lists by name: the private and the public copy share a name, so one of them shows;
+        // both visibilities were checked on write (Ferry reads each back).
+        let expected = try PythonJSON.parse(try String(contentsOfFile: fixture + "/expected.json", encoding: .utf8))
+        guard case .object(let components)? = expected.member("components") else { return }
+        var count = 0
+        for (_, component) in components {
+            guard case .object(let wanted)? = component.member("secrets") else { continue }
+            for (name, secret) in wanted {
+                let values = secrets.first { $0.key == name }?.value.member("values")
+                guard case .object(let pairs)? = values else {
+                    Issue.record("ZenML does not see `\(name)` in \(installation)")
+                    continue
+                }
+                #expect(SecretValues(pairs.map { ($0.key, $0.value.pythonString) }) == (try LegacyFixtureSet.secret(name, secret)).values, "`\(name)`")
+                count += 1
+            }
+        }
+        #expect(count == 52)
+        // An unchanged re-run writes nothing.
+        let again = try ferry.run(["secrets-manager", "secret", "migrate", "--config-dir", fixture + "/config", "--all", "--store", database, "-o", "json"])
+        #expect(again.status == 0 && !again.stdout.contains("\"create\""), "\(again.stderr)")
+    }
+}
