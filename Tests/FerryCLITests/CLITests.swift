@@ -772,3 +772,51 @@ struct ZenMLDatabaseMigrationTests {
         #expect(again.status == 0 && !again.stdout.contains("\"create\""), "\(again.stderr)")
     }
 }
+
+extension ZenMLServerMigrationTests {
+    /// Every cloud fixture (secrets real ZenML 0.52.0 wrote in AWS, GCP, Azure and Vault, every
+    /// scope) migrated into the live ZenML server, one component at a time, then read back by
+    /// ZenML's own client. Names get the component in front, so the scopes do not collide.
+    @Test func migrateEveryCloudFixtureIntoAZenMLServer() throws {
+        let env = Self.environment
+        let url = try #require(env["FERRY_ZENML_SERVER_URL"])
+        guard let moto = env["FERRY_MOTO_ENDPOINT"], let vault = env["FERRY_VAULT_ADDR"], let drongo = env["FERRY_DRONGO_ENDPOINT"],
+              let azure = env["FERRY_AZURE_FIXTURES_VAULT_URL"]
+        else {
+            try #require(!Repository.inCI, "CI starts every back-end")
+            return
+        }
+        var ferry = try Ferry(["ZENML_STORE_USERNAME": env["FERRY_ZENML_SERVER_USERNAME"] ?? "default",
+                               "ZENML_STORE_PASSWORD": env["FERRY_ZENML_SERVER_PASSWORD"] ?? "",
+                               "CLOUDSDK_AUTH_ACCESS_TOKEN": "drongo", "VAULT_TOKEN": env["VAULT_TOKEN"] ?? "root",
+                               "AZURE_CLIENT_ID": env["FERRY_AZURE_CLIENT_ID"] ?? "", "AZURE_TENANT_ID": env["FERRY_AZURE_TENANT_ID"] ?? "",
+                               "AZURE_CLIENT_SECRET": env["FERRY_AZURE_FIXTURES_CLIENT_SECRET"] ?? "",
+                               "AZURE_AUTHORITY_HOST": env["FERRY_AZURE_FIXTURES_AUTHORITY_HOST"] ?? "",
+                               "REQUESTS_CA_BUNDLE": env["FERRY_AZURE_FIXTURES_CA"] ?? ""])
+        defer { ferry.home.remove() }
+        ferry.environment["ZENML_CONFIG_PATH"] = ferry.home.file("no-installation")
+        let settings: [String: [String]] = [
+            "aws": ["--region", "us-east-1", "--endpoint-url", moto], "vault": ["--endpoint-url", vault, "--mount-point", "secret"],
+            "gcp": ["--project-id", "ferry-fixtures", "--endpoint-url", drongo], "azure": ["--key-vault-name", "ferry-fixtures", "--endpoint-url", azure],
+        ]
+        var expected: [String: SecretValues] = [:]
+        for (flavor, options) in settings {
+            let set = try LegacyFixtureSet(root: Repository.fixtures(from: #filePath) + "/\(flavor)/zenml-0.52.0", flavor: flavor)
+            for fixture in set.components where !fixture.secrets.isEmpty {
+                let component = fixture.component
+                var arguments = ["secrets-manager", "secret", "migrate", "--flavor", flavor, "--secrets-manager", component.id.uuidString.lowercased(),
+                                 "--component-name", component.name, "--scope", component.scope.rawValue, "--store", url, "--yes",
+                                 "--skip-older-layouts", "--name-template", "{component}.{name}"] + options
+                if let namespace = component.namespace { arguments += ["--namespace", namespace] }
+                let result = try ferry.run(arguments)
+                #expect(result.status == 0, "\(flavor) \(component.name): \(result.stderr.suffix(800))")
+                for (name, secret) in fixture.secrets { expected["\(component.name).\(name)"] = secret.values }
+            }
+        }
+        let read = try Self.dump()
+        #expect(expected.count > 150)
+        for (name, values) in expected {
+            #expect(read[name]?.values == values, "`\(name)` as ZenML reads it")
+        }
+    }
+}
