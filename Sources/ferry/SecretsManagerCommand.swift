@@ -446,7 +446,7 @@ extension SecretsManagerCommand {
         var nameTemplate = "{name}"
         @Option(name: .customLong("stack"), help: ArgumentHelp("Migrate this stack's secrets manager.", valueName: "stack"))
         var stack: String?
-        @Flag(name: .customLong("all"), help: "Migrate every secrets manager of the installation (and orphaned local ones).")
+        @Flag(name: .customLong("all"), help: "Migrate every secrets manager of the installation (and orphaned local ones); with --flavor and a cloud back-end's settings, every component whose secrets are there (as `recover` finds them).")
         var all = false
         @Option(name: .customLong("jobs"), help: "How many secrets are written at once.") var jobs = 4
         @Option(name: .customLong("error-file"), help: ArgumentHelp("Write the secrets that did not migrate here, one JSON object a line (no values).", valueName: "path"))
@@ -461,7 +461,15 @@ extension SecretsManagerCommand {
         @OptionGroup var global: GlobalOptions
 
         /// The sources the options select.
-        func sources() throws -> [any LegacySecretsManager] {
+        func sources() async throws -> [any LegacySecretsManager] {
+            if all, let flavor = manager.flavor, flavor != "local" {
+                // A cloud back-end whose components ZenML ≥ 0.53 deleted: every component its secrets tell of.
+                var base = manager.describedComponent(flavor: flavor, id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+                base.scope = .none
+                base.namespace = nil
+                let recovered = try await LegacyFlavors.manager(for: base, context: global.legacyContext).recoverComponents()
+                return try recovered.map { try LegacyFlavors.manager(for: $0.component, context: global.legacyContext) }
+            }
             guard all || stack != nil else { return try manager.managers(global) }
             let installation = try global.installation()
             var components: [LegacyComponent]
@@ -479,7 +487,7 @@ extension SecretsManagerCommand {
         }
 
         func run() async throws {
-            let sources = try sources()
+            let sources = try await sources()
             var options = MigrationOptions()
             options.names = secretNames
             options.isPrivate = `private`

@@ -820,3 +820,36 @@ extension ZenMLServerMigrationTests {
         }
     }
 }
+
+extension VaultCommandTests {
+    /// After ZenML ≥ 0.53 deleted the components: `--all --flavor vault` migrates every component
+    /// the mount's paths tell of (the global, component and namespace scopes of the fixtures).
+    @Test func migrateEveryRecoveredComponent() throws {
+        let address = try #require(ProcessInfo.processInfo.environment["FERRY_VAULT_ADDR"])
+        let ferry = try Ferry(["VAULT_TOKEN": ProcessInfo.processInfo.environment["VAULT_TOKEN"] ?? "root"])
+        defer { ferry.home.remove() }
+        let result = try ferry.run(["secrets-manager", "secret", "migrate", "--all", "--flavor", "vault", "--endpoint-url", address,
+                                    "--mount-point", "secret", "--name-template", "{scope}-{namespace}-{component_id}-{name}",
+                                    "--dry-run", "-o", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        guard case .array(let items)? = try PythonJSON.parse(result.stdout).member("items") else {
+            Issue.record("no plan")
+            return
+        }
+        // What ZenML read from the fixture components of the scoped kinds, counted once per scope path.
+        let set = try LegacyFixtureSet(root: Repository.fixtures(from: #filePath) + "/vault/zenml-0.52.0", flavor: "vault")
+        var expected = Set<String>()
+        for fixture in set.components where fixture.component.scope != .none {
+            let component = fixture.component
+            let key = component.scope == .component ? component.id.uuidString.lowercased() : (component.namespace ?? "global")
+            for (name, _) in fixture.secrets { expected.insert("\(component.scope.rawValue)/\(key)/\(name)") }
+        }
+        let planned = Set(items.compactMap { item -> String? in
+            guard let scope = item.member("scope")?.text, let name = item.member("legacy_name")?.text else { return nil }
+            let key = scope == "component" ? (item.member("component_id")?.text ?? "") : (item.member("namespace")?.text ?? "global")
+            return "\(scope)/\(key)/\(name)"
+        })
+        #expect(planned == expected)
+        #expect(items.allSatisfy { $0.member("action")?.text == "create" })
+    }
+}
