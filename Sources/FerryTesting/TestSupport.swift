@@ -1,4 +1,5 @@
 import FerryCore
+import FerryYAML
 import Foundation
 
 /// A fresh directory under the system's temporary folder, removed by ``remove()``.
@@ -89,4 +90,11 @@ private final class LockedData: @unchecked Sendable {
     func set(_ value: Data) { lock.lock(); data = value; done = true; lock.unlock() }
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return done }
     var value: Data { lock.lock(); defer { lock.unlock() }; return data }
+}
+
+/// YAML text as `yaml.safe_load` gives it (for tests that read files other programs wrote).
+public enum SafeYAMLBridge {
+    public static func compose(_ text: String) throws -> PythonJSON.Value? {
+        try SafeYAML.compose(text, source: "the YAML text").map(SafeYAML.value)
+    }
 }

@@ -713,6 +713,25 @@ struct ZenMLServerMigrationTests {
         }
         #expect(count == 52 && read.count == 52)
 
+        // ZenML's own CLI (`zenml secret export`) reads them back exactly too.
+        if let cli = Self.environment["FERRY_ZENML_SERVER_CLI"], let client = Self.environment["FERRY_ZENML_SERVER_CONFIG"] {
+            for name in ["value_zoo", "café", "line1\nline2", "MixedCase"] {
+                guard let want = read[name] else { continue }
+                let file = ferry.home.file("export-\(abs(name.hashValue)).yaml")
+                var exporter = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ZENML_") }
+                exporter["ZENML_CONFIG_PATH"] = client
+                exporter["ZENML_ANALYTICS_OPT_IN"] = "false"
+                let exported = try ProcessRunner.run(cli, ["secret", "export", name, "-p", "true", "-f", file], environment: exporter)
+                #expect(exported.status == 0, "zenml secret export \(name): \(exported.stderr.suffix(500))")
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                guard let node = try SafeYAMLBridge.compose(text), case .object(let pairs) = node else {
+                    Issue.record("`\(name)`: the export is not a YAML mapping")
+                    continue
+                }
+                #expect(SecretValues(pairs.map { ($0.key, $0.value.pythonString) }) == want.values, "`\(name)` as `zenml secret export` writes it")
+            }
+        }
+
         // An unchanged re-run writes nothing; the server's secrets are then skipped as identical.
         result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", fixture + "/config", "--all", "--store", url, "--private", "-o", "json")
         #expect(result.status == 0 && !result.stdout.contains("\"create\""), "\(result.stderr)")
