@@ -58,6 +58,17 @@ public struct ZenMLServerClient: Sendable {
         return json.member("version")?.text ?? "?"
     }
 
+    /// Refuses servers older than ZenML 0.80, whose secrets have scopes and workspaces instead of
+    /// `private` (Ferry writes their database file instead).
+    public func checkSupported() async throws {
+        let version = try await self.version()
+        let parts = version.split(separator: ".").compactMap { Int($0) }
+        if !parts.isEmpty && parts.lexicographicallyPrecedes([0, 80]) {
+            throw FerryError(.unsupported, code: "zenml_server_version",
+                             "The ZenML server at \(origin) runs ZenML \(version); Ferry writes to ZenML servers from 0.80 on. For an older deployment, migrate into its database file (--store PATH/zenml.db) or upgrade the server first.")
+        }
+    }
+
     /// The secret of that exact name and visibility (`name=equals:` and `private=`), if any.
     public func find(_ name: String, isPrivate: Bool) async throws -> Entry? {
         let json = try await call("GET", "secrets", query: [("logical_operator", "and"), ("name", "equals:" + name),

@@ -1,4 +1,5 @@
 import FerryCore
+import FerryStore
 import FerryYAML
 import Foundation
 
@@ -96,5 +97,17 @@ private final class LockedData: @unchecked Sendable {
 public enum SafeYAMLBridge {
     public static func compose(_ text: String) throws -> PythonJSON.Value? {
         try SafeYAML.compose(text, source: "the YAML text").map(SafeYAML.value)
+    }
+}
+
+/// Counts of a ZenML database's `secret` rows by `scope` (ZenML 0.34–0.7x), for tests.
+public enum SQLiteDatabaseBridge {
+    public static func scopes(_ path: String) throws -> [String: Int] {
+        let database = try SQLiteDatabase(path: path, readOnly: true, create: false)
+        var counts: [String: Int] = [:]
+        for (scope, count) in try database.query("SELECT scope, COUNT(*) FROM secret GROUP BY scope", [], { ($0.text(0) ?? "", Int($0.integer(1))) }) {
+            counts[scope] = count
+        }
+        return counts
     }
 }

@@ -55,6 +55,24 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension LegacyScope: ExpressibleByArgument {}
+
+/// `--scope`: a component scope, or (for migrate) ZenML's target scope `workspace` or `user`.
+enum ScopeArgument: ExpressibleByArgument {
+    case component(LegacyScope)
+    case target(String)
+
+    init?(argument: String) {
+        if let scope = LegacyScope(rawValue: argument) {
+            self = .component(scope)
+        } else if argument == "workspace" || argument == "user" {
+            self = .target(argument)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { LegacyScope.allCases.map(\.rawValue) + ["workspace", "user"] }
+}
 extension ConflictPolicy: ExpressibleByArgument {}
 
 /// Parses a Python-style boolean option value (`true`, `false`, `yes`, `no`, `1`, `0`).

@@ -41,9 +41,22 @@ struct ManagerOptions: ParsableArguments {
                                valueName: "flavor"))
     var flavor: String?
 
-    @Option(help: ArgumentHelp("The component's scope: none, global, component or namespace (default: component for scoping flavors, none for local).",
+    @Option(name: .customLong("scope"),
+            help: ArgumentHelp("The component's scope: none, global, component or namespace (default: component for scoping flavors, none for local). For migrate also ZenML's target scope: workspace or user (= --private).",
                                valueName: "scope"))
-    var scope: LegacyScope?
+    var scopeArgument: ScopeArgument?
+
+    /// The component scope `--scope` gives (not ZenML's target scopes `workspace`/`user`).
+    var scope: LegacyScope? {
+        if case .component(let scope)? = scopeArgument { return scope }
+        return nil
+    }
+
+    /// ZenML 0.34–0.7x's target scope `--scope` gives (migrate only).
+    var targetScope: String? {
+        if case .target(let scope)? = scopeArgument { return scope }
+        return nil
+    }
 
     @Option(help: ArgumentHelp("The component's scope namespace.", valueName: "namespace"))
     var namespace: String?
@@ -74,7 +87,13 @@ struct ManagerOptions: ParsableArguments {
 
     /// The managers selected: one when chosen explicitly, every discovered one when `all` is set.
     /// `forWriting` allows a secrets file that does not exist yet.
-    func managers(_ global: GlobalOptions, all: Bool = false, forWriting: Bool = false) throws -> [any LegacySecretsManager] {
+    func managers(_ global: GlobalOptions, all: Bool = false, forWriting: Bool = false, acceptsTargetScope: Bool = false) throws
+        -> [any LegacySecretsManager]
+    {
+        if let targetScope, !acceptsTargetScope {
+            throw FerryError(.invalidInput, code: "target_scope",
+                             "`--scope \(targetScope)` is a scope of the centralized store, for `migrate`; a component's scope is none, global, component or namespace.")
+        }
         let paths = global.zenmlPaths
         if let secretsFile {
             let path = secretsFile.hasPrefix("/") ? secretsFile : FileManager.default.currentDirectoryPath + "/" + secretsFile
@@ -470,7 +489,7 @@ extension SecretsManagerCommand {
                 let recovered = try await LegacyFlavors.manager(for: base, context: global.legacyContext).recoverComponents()
                 return try recovered.map { try LegacyFlavors.manager(for: $0.component, context: global.legacyContext) }
             }
-            guard all || stack != nil else { return try manager.managers(global) }
+            guard all || stack != nil else { return try manager.managers(global, acceptsTargetScope: true) }
             let installation = try global.installation()
             var components: [LegacyComponent]
             if let stack {
@@ -490,7 +509,8 @@ extension SecretsManagerCommand {
             let sources = try await sources()
             var options = MigrationOptions()
             options.names = secretNames
-            options.isPrivate = `private`
+            // ZenML 0.35–0.52's `migrate --scope user|workspace`: a user-scoped secret is a private one.
+            options.isPrivate = `private` || manager.targetScope == "user"
             options.onConflict = onConflict ?? (nonInteractive ? .overwrite : .report)
             options.deleteSources = delete
             options.includeStranded = !skipOlderLayouts
@@ -504,7 +524,9 @@ extension SecretsManagerCommand {
                 }
                 let environment = global.environment
                 let transport = SocketTransport(caFile: environment["REQUESTS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
-                target = ZenMLServerTarget(client: ZenMLServerClient(url: url, credentials: .from(environment), transport: transport))
+                let client = ZenMLServerClient(url: url, credentials: .from(environment), transport: transport)
+                try await client.checkSupported()
+                target = ZenMLServerTarget(client: client)
             } else if let location = global.store, let path = try? StoreConfiguration.databasePath(fromLocation: location),
                       ZenMLDatabaseTarget.isZenMLDatabase(path)
             {

@@ -872,3 +872,21 @@ extension VaultCommandTests {
         #expect(items.allSatisfy { $0.member("action")?.text == "create" })
     }
 }
+
+extension ZenMLDatabaseMigrationTests {
+    /// ZenML 0.35–0.52's `migrate --scope user`: into a ZenML 0.52 database, user-scoped (private) secrets.
+    @Test func scopeUserWritesUserScopedSecrets() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let database = ferry.home.file("zenml.db")
+        try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/installations/zenml-0.52.0/config/local_stores/default_zen_store/zenml.db",
+                                         toPath: database)
+        let config = Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0/config"
+        var result = try ferry.run(["secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--store", database, "--scope", "user"])
+        #expect(result.status == 0 && result.stdout.contains("Done: 52 created"), "\(result.stderr)")
+        let db = try SQLiteDatabaseBridge.scopes(database)
+        #expect(db["user"] == 52, "\(db)")
+        result = try ferry.run(["secrets-manager", "secret", "list", "--config-dir", config, "--scope", "user"])
+        #expect(result.status == 64 && result.stderr.contains("a scope of the centralized store"))
+    }
+}
