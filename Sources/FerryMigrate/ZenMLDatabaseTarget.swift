@@ -86,27 +86,18 @@ public final class ZenMLDatabaseTarget: MigrationTarget, @unchecked Sendable {
     public func lookup(_ name: String, isPrivate: Bool) async throws -> TargetSecret? {
         let (clause, parameters) = match(name, isPrivate)
         let rows = try locked {
-            try database.query("SELECT id, \"values\" FROM secret WHERE \(clause)", parameters) { row -> (String, ZenMLValuesCodec.Stored?) in
-                let stored: ZenMLValuesCodec.Stored? = row.isNull(1) ? nil
-                    : row.isBlob(1) ? .base64(row.blob(1) ?? Data()) : .encrypted(row.text(1) ?? "")
-                return (row.text(0) ?? "", stored)
+            try database.query("SELECT id, \"values\" FROM secret WHERE \(clause)", parameters) { row in
+                (row.text(0) ?? "", ZenMLValuesCodec.Stored(row, column: 1))
             }
         }
         guard let (id, stored) = rows.first else { return nil }
         return TargetSecret(id: id, name: name, values: try stored.map { try codec.decode($0, secret: "`\(name)` of '\(path)'") })
     }
 
-    private func column(_ values: SecretValues) throws -> SQLiteDatabase.Value {
-        switch try codec.encode(values) {
-        case .base64(let data): return .blob(data)
-        case .encrypted(let text): return .text(text)
-        }
-    }
-
     public func create(_ name: String, values: SecretValues, isPrivate: Bool) async throws {
         let now = ZenMLTimestamp.format(Date())
         let id = UUID().hexString
-        let stored = try column(values)
+        let stored = try codec.column(values)
         try locked {
             try database.transaction {
                 let (clause, parameters) = match(name, isPrivate)
@@ -130,7 +121,7 @@ public final class ZenMLDatabaseTarget: MigrationTarget, @unchecked Sendable {
     }
 
     public func replace(_ secret: TargetSecret, values: SecretValues) async throws {
-        let stored = try column(values)
+        let stored = try codec.column(values)
         try locked {
             _ = try database.run("UPDATE secret SET \"values\" = ?, updated = ? WHERE id = ?",
                                  [stored, .text(ZenMLTimestamp.format(Date())), .text(secret.id)])

@@ -110,16 +110,15 @@ enum SQLStoreReader {
         return try database.query("SELECT name, \(scopeColumn), \"values\" FROM secret ORDER BY name") { row in
             let name = row.text(0) ?? ""
             let values: Result<SecretValues, FerryError>
-            if row.isNull(2) {
-                values = .failure(FerryError(.notFound, code: "values_elsewhere",
-                                             "The values of secret `\(name)` are not in '\(path)' (an external secrets store kept them)."))
-            } else {
-                let stored: ZenMLValuesCodec.Stored = row.isBlob(2) ? .base64(row.blob(2) ?? Data()) : .encrypted(row.text(2) ?? "")
+            if let stored = ZenMLValuesCodec.Stored(row, column: 2) {
                 do {
                     values = .success(try codec.decode(stored, secret: "`\(name)` of '\(path)'"))
                 } catch let error as FerryError {
                     values = .failure(error)
                 }
+            } else {
+                values = .failure(FerryError(.notFound, code: "values_elsewhere",
+                                             "The values of secret `\(name)` are not in '\(path)' (an external secrets store kept them)."))
             }
             return ZenMLInstallation.CentralizedSecret(name: name, scope: row.isNull(1) ? nil : row.text(1), values: values)
         }

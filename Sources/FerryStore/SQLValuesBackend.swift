@@ -24,10 +24,7 @@ public struct SQLValuesBackend: SecretValuesBackend {
 
     public func getValues(for id: UUID) async throws -> SecretValues {
         let rows = try database.withConnection { db in
-            try db.query("SELECT \"values\" FROM secret WHERE id = ?", [.text(id.hexString)]) { row -> ZenMLValuesCodec.Stored? in
-                if row.isNull(0) { return nil }
-                return row.isBlob(0) ? .base64(row.blob(0) ?? Data()) : .encrypted(row.text(0) ?? "")
-            }
+            try db.query("SELECT \"values\" FROM secret WHERE id = ?", [.text(id.hexString)]) { ZenMLValuesCodec.Stored($0, column: 0) }
         }
         guard let first = rows.first, let stored = first else { throw Self.missing(id) }
         return try codec.decode(stored, secret: id.uuidString.lowercased())
@@ -45,15 +42,11 @@ public struct SQLValuesBackend: SecretValuesBackend {
     }
 
     /// The `values` column for `values`: a base64 BLOB, or encrypted TEXT.
-    func column(_ values: SecretValues) throws -> SQLiteDatabase.Value {
-        switch try codec.encode(values) {
-        case .base64(let data): return .blob(data)
-        case .encrypted(let text): return .text(text)
-        }
-    }
+    /// Values live in the metadata row: a new secret is one INSERT, so a crash leaves all or nothing.
+    public func rowColumn(for values: SecretValues) throws -> SQLiteDatabase.Value? { try codec.column(values) }
 
     private func write(_ values: SecretValues, id: UUID) throws {
-        let parameter = try column(values)
+        let parameter = try codec.column(values)
         let changed = try database.withConnection { db in
             try db.run("UPDATE secret SET \"values\" = ? WHERE id = ?", [parameter, .text(id.hexString)])
         }

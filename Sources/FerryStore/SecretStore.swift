@@ -60,19 +60,18 @@ public final class SecretStore: Sendable {
         try checkKey()
         let now = Date()
         let secret = Secret(name: name, isPrivate: isPrivate, owner: database.ownerID, created: now, updated: now, values: values)
-        // The sql back-end's values go into the same row, in the same transaction: a crash leaves
-        // either the whole secret or nothing.
-        let inline = try (backend as? SQLValuesBackend)?.column(values) ?? .null
+        // A back-end whose values live in this row (sql) writes them in the same transaction.
+        let inline = try backend.rowColumn(for: values)
         try database.withConnection { db in
             try db.transaction {
                 try ensureUnique(db, name: name, isPrivate: isPrivate, excluding: nil)
                 try db.run(
                     "INSERT INTO secret (id, created, updated, name, private, \"values\", user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [.text(secret.id.hexString), .text(ZenMLTimestamp.format(now)), .text(ZenMLTimestamp.format(now)),
-                     .text(name), .integer(isPrivate ? 1 : 0), inline, .text(secret.owner.hexString)])
+                     .text(name), .integer(isPrivate ? 1 : 0), inline ?? .null, .text(secret.owner.hexString)])
             }
         }
-        if backend is SQLValuesBackend {
+        if inline != nil {
             logger.debug("created secret", metadata: ["secret": "\(name)", "id": "\(secret.id.uuidString.lowercased())"])
             return secret
         }

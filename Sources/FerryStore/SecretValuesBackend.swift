@@ -25,4 +25,11 @@ public protocol SecretValuesBackend: Sendable {
     func updateValues(_ values: SecretValues, for id: UUID) async throws
     /// Removes a secret's values; ``FerryError/Kind/notFound`` when none are stored.
     func deleteValues(for id: UUID) async throws
+    /// For a back-end that keeps values in the metadata row itself: the `values` column of a new
+    /// secret, written in the same transaction as the row (nil: values go through ``storeValues(_:for:)``).
+    func rowColumn(for values: SecretValues) throws -> SQLiteDatabase.Value?
+}
+
+extension SecretValuesBackend {
+    public func rowColumn(for values: SecretValues) throws -> SQLiteDatabase.Value? { nil }
 }

@@ -22,9 +22,23 @@ public struct ZenMLValuesCodec: Sendable {
         case base64(Data)
         /// Text, stored as TEXT (how ZenML 0.98 stores encrypted values: base64 of nonce ‖ tag ‖ ciphertext).
         case encrypted(String)
+
+        /// The `values` column of a row, by its SQLite type; nil when NULL (no values).
+        public init?(_ row: SQLiteDatabase.Row, column: Int32) {
+            if row.isNull(column) { return nil }
+            self = row.isBlob(column) ? .base64(row.blob(column) ?? Data()) : .encrypted(row.text(column) ?? "")
+        }
     }
 
     private let key: [UInt8]?
+
+    /// `values` encoded as the `values` column holds them: a base64 BLOB, or encrypted TEXT.
+    public func column(_ values: SecretValues) throws -> SQLiteDatabase.Value {
+        switch try encode(values) {
+        case .base64(let data): return .blob(data)
+        case .encrypted(let text): return .text(text)
+        }
+    }
 
     /// A codec; an empty key means none, as in ZenML.
     public init(encryptionKey: String?) {

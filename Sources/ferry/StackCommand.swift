@@ -7,10 +7,14 @@ import Foundation
 extension GlobalOptions {
     /// The ZenML installation of `--config-dir` (or the environment), with the repository whose
     /// `.zen/config.yaml` may choose the active stack.
+    /// Read once per process (a command may need it to choose sources and again to check
+    /// references), so its problems are reported once.
     func installation() throws -> ZenMLInstallation {
-        let installation = try ZenMLInstallation.open(paths: zenmlPaths, environment: environment, repository: repository)
-        for problem in installation.problems { Console.warning(problem) }
-        return installation
+        try InstallationCache.shared.get(zenmlPaths.configDirectory + "\u{0}" + (repository ?? "")) {
+            let installation = try ZenMLInstallation.open(paths: zenmlPaths, environment: environment, repository: repository)
+            for problem in installation.problems { Console.warning(problem) }
+            return installation
+        }
     }
 
     /// `ZENML_REPOSITORY_PATH`, else the nearest folder from the current one upwards that has a
@@ -293,5 +297,21 @@ enum ResolveOutput {
             throw FerryError(.notFound, code: "unresolved_references",
                              "\(failures) secret reference\(failures == 1 ? "" : "s") of stack `\(stack.name)` cannot be resolved (see the output).")
         }
+    }
+}
+
+/// The installations this process has read, by configuration directory and repository.
+final class InstallationCache: @unchecked Sendable {
+    static let shared = InstallationCache()
+    private let lock = NSLock()
+    private var read: [String: Result<ZenMLInstallation, Error>] = [:]
+
+    func get(_ key: String, _ open: () throws -> ZenMLInstallation) throws -> ZenMLInstallation {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = read[key] { return try known.get() }
+        let result = Result { try open() }
+        read[key] = result
+        return try result.get()
     }
 }

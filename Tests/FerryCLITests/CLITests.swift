@@ -327,6 +327,7 @@ struct Ferry {
         defer { ferry.home.remove() }
         let config = ferry.home.file("config")
         try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0/config", toPath: config)
+        var countsAfterKills: [Int] = []
         for delay in [0.05, 0.1, 0.15, 0.2, 0.3] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Ferry.binary)
@@ -339,7 +340,11 @@ struct Ferry {
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            let listed = try PythonJSON.parse(try ferry("secret", "list", "-o", "json", "--size", "1000").stdout)
+            countsAfterKills.append(Int(listed.member("pagination")?.member("total")?.text ?? "") ?? -1)
         }
+        // At least one kill landed mid-run, or this test would prove nothing.
+        #expect(countsAfterKills.contains { $0 < 52 }, "\(countsAfterKills)")
         let result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--on-conflict", "rename", "-o", "json")
         #expect(result.status == 0, "\(result.stderr)")
         guard case .array(let items)? = try PythonJSON.parse(result.stdout).member("items") else { return }
