@@ -27,9 +27,16 @@ public protocol MigrationTarget: Sendable {
 /// Ferry's embedded store (or any ``SecretStore``).
 public struct StoreTarget: MigrationTarget {
     public let store: SecretStore
-    public init(store: SecretStore) { self.store = store }
+    /// The database named in ``description`` (a dry run reads a store that does not exist yet
+    /// as an empty one in memory, but names the file it would create).
+    let path: String
 
-    public var description: String { "the store at \(store.database.path)" }
+    public init(store: SecretStore, path: String? = nil) {
+        self.store = store
+        self.path = path ?? store.database.path
+    }
+
+    public var description: String { "the store at \(path)" }
 
     public func lookup(_ name: String, isPrivate: Bool) async throws -> TargetSecret? {
         guard let secret = try? store.find(name, isPrivate: isPrivate, allowPartial: false) else { return nil }
@@ -60,12 +67,16 @@ public struct StoreTarget: MigrationTarget {
     }
 }
 
-/// A live ZenML server (newest releases: `private` instead of scopes).
+/// A live ZenML server: from 0.80 `private`; before, the `user` scope (private) or the
+/// `workspace` scope of the client's workspace (``ZenMLServerClient/Layout``).
 public struct ZenMLServerTarget: MigrationTarget {
     public let client: ZenMLServerClient
     public init(client: ZenMLServerClient) { self.client = client }
 
-    public var description: String { "the ZenML server at \(client.url.absoluteString)" }
+    public var description: String {
+        guard case .scoped(_, let workspace, _) = client.layout else { return "the ZenML server at \(client.url.absoluteString)" }
+        return "workspace `\(workspace)` of the ZenML server at \(client.url.absoluteString)"
+    }
 
     public func lookup(_ name: String, isPrivate: Bool) async throws -> TargetSecret? {
         guard let entry = try await client.find(name, isPrivate: isPrivate) else { return nil }
@@ -77,7 +88,7 @@ public struct ZenMLServerTarget: MigrationTarget {
     }
 
     public func replace(_ secret: TargetSecret, values: SecretValues) async throws {
-        try await client.replace(id: secret.id, name: secret.name, values: values)
+        try await client.replace(id: secret.id, name: secret.name, values: values, dropping: secret.values?.keys ?? [])
     }
 
     public func restore(_ secret: TargetSecret, values: SecretValues) async throws {

@@ -35,8 +35,18 @@ public final class ZenMLDatabaseTarget: MigrationTarget, @unchecked Sendable {
         return tables.contains("alembic_version") && tables.contains("secret") && !tables.contains("ferry_meta")
     }
 
-    /// Opens `path`; the owner is the ZenML user `username` (default `default`), the workspace (before 0.80) `default`.
-    public init(path: String, environment: [String: String]) throws {
+    /// The workspace the environment names: ZenML's `ZENML_ACTIVE_WORKSPACE_ID`, else
+    /// `ZENML_ACTIVE_WORKSPACE_NAME` (`zenml/constants.py@0.52.0`…`@0.75.0`); nil when neither is set.
+    public static func workspace(from environment: [String: String]) -> String? {
+        for name in ["ZENML_ACTIVE_WORKSPACE_ID", "ZENML_ACTIVE_WORKSPACE_NAME"] {
+            if let value = environment[name], !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// Opens `path`; the owner is the ZenML user `ZENML_STORE_USERNAME` (default `default`), the
+    /// workspace (before 0.80) `workspace` (a name or an id), else ``workspace(from:)``, else `default`.
+    public init(path: String, environment: [String: String], workspace chosen: String? = nil) throws {
         self.path = path
         database = try SQLiteDatabase(path: path, readOnly: false, create: false, busyTimeoutMilliseconds: 5_000)
         let columns = Set(try database.query("SELECT name FROM pragma_table_info('secret')") { $0.text(0) ?? "" })
@@ -54,12 +64,19 @@ public final class ZenMLDatabaseTarget: MigrationTarget, @unchecked Sendable {
         }
         userID = user
         if layout == .scoped {
-            let workspace = environment["ZENML_ACTIVE_WORKSPACE_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
-            guard let id = try database.query("SELECT id FROM workspace WHERE name = ?", [.text(workspace)], { $0.text(0) }).first ?? nil else {
+            let workspace = chosen ?? Self.workspace(from: environment) ?? "default"
+            // Ids are stored as 32 hex digits without dashes (`ZenMLTimestamp`/`UUID.hexString`).
+            let hex = UUID(uuidString: workspace)?.hexString ?? workspace
+            guard let id = try database.query("SELECT id FROM workspace WHERE name = ? OR id = ? ORDER BY name = ? DESC",
+                                              [.text(workspace), .text(hex), .text(workspace)], { $0.text(0) }).first ?? nil else {
                 throw FerryError(.notFound, code: "zenml_db_workspace", "'\(path)' has no ZenML workspace `\(workspace)`.")
             }
             workspaceID = id
         } else {
+            if let chosen {
+                throw FerryError(.invalidInput, code: "zenml_workspace",
+                                 "'\(path)' is a ZenML 0.80+ database, whose secrets belong to no workspace; leave out the workspace `\(chosen)`.")
+            }
             workspaceID = nil
         }
         codec = ZenMLValuesCodec(encryptionKey: environment["ZENML_SECRETS_STORE_ENCRYPTION_KEY"])

@@ -2,15 +2,25 @@ import FerryCore
 import FerryHTTP
 import Foundation
 
-/// The secrets of a live ZenML server, through its REST API (`/api/v1`).
+/// The secrets of a live ZenML server, through its REST API (`/api/v1`), from ZenML 0.35 on.
 ///
 /// Login is the OAuth2 password form ZenML's own client posts (`POST /api/v1/login`,
 /// `grant_type=password`, or `zenml-api-key` with an API key); the token is fetched again once
-/// after a 401. Secrets are found by exact name and visibility, read by id, created with
-/// `{"name", "private", "values"}` and replaced with `PUT` (all values). ZenML 0.98.0
-/// `src/zenml/zen_server/routers/secrets_endpoints.py`, `auth_endpoints.py`,
-/// `src/zenml/zen_stores/rest_zen_store.py`. Errors name the secret and carry the server's
-/// `detail`, never a value, a password or a token.
+/// after a 401. Secrets are found by exact name and visibility, read by id and replaced with `PUT`
+/// (all values; keys to drop are sent as `null`, which every release reads as "delete").
+///
+/// Two layouts (``Layout``), chosen by ``connected(workspace:)`` from the server's version:
+/// - ZenML 0.80 and later: `private`; created with `POST /api/v1/secrets` and
+///   `{"name", "private", "values"}` (0.98.0 `src/zenml/zen_server/routers/secrets_endpoints.py`,
+///   `src/zenml/zen_stores/rest_zen_store.py`).
+/// - ZenML 0.35–0.79: a `workspace` or `user` scope inside a workspace, owned by a user; created with
+///   `POST /api/v1/workspaces/{workspace}/secrets` and `{"name", "scope", "values", "user",
+///   "workspace"}` (0.52.0 and 0.75.0 `zen_server/routers/workspaces_endpoints.py`
+///   `create_secret`; models `models/secret_models.py@0.52.0` (flat responses) and
+///   `models/v2/core/secret.py@0.60.0–0.75.0` (`body`/`metadata` responses)); looked up with the
+///   filters `name`, `scope`, `workspace_id` and `user_id` (`SecretFilter`).
+///
+/// Errors name the secret and carry the server's `detail`, never a value, a password or a token.
 public struct ZenMLServerClient: Sendable {
     public struct Credentials: Sendable {
         public var username: String
@@ -32,10 +42,20 @@ public struct ZenMLServerClient: Sendable {
         }
     }
 
+    /// How the server keeps secrets apart.
+    public enum Layout: Sendable, Equatable {
+        /// ZenML 0.80 and later: public (names unique server-wide) or private (per owner).
+        case privateFlag
+        /// ZenML 0.35–0.79: scope `workspace` (one name per workspace) or `user` (one name per
+        /// workspace and user), in the workspace `workspaceID` (named `workspace`), as the user `userID`.
+        case scoped(workspaceID: String, workspace: String, userID: String)
+    }
+
     /// A secret as the server lists it.
     public struct Entry: Sendable {
         public let id: String
         public let name: String
+        /// `private`, or (before 0.80) the `user` scope.
         public let isPrivate: Bool
     }
 
@@ -43,6 +63,15 @@ public struct ZenMLServerClient: Sendable {
     let credentials: Credentials
     private let transport: any HTTPTransport
     private let tokens = TokenCache()
+    /// Set by ``connected(workspace:)``; ``Layout/privateFlag`` until then.
+    public private(set) var layout: Layout = .privateFlag
+    /// The server's ZenML release, once ``connected(workspace:)`` has asked.
+    public private(set) var serverVersion: String?
+
+    /// The oldest release whose server keeps centralized secrets (`/api/v1/secrets`).
+    public static let oldestSupported = [0, 35]
+    /// The first release with `private` instead of scopes and workspaces.
+    public static let firstPrivateFlag = [0, 80]
 
     public init(url: URL, credentials: Credentials, transport: any HTTPTransport = SocketTransport()) {
         self.url = url
@@ -58,47 +87,98 @@ public struct ZenMLServerClient: Sendable {
         return json.member("version")?.text ?? "?"
     }
 
-    /// Refuses servers older than ZenML 0.80, whose secrets have scopes and workspaces instead of
-    /// `private` (Ferry writes their database file instead).
-    public func checkSupported() async throws {
+    /// This client set up for the server's release: refuses servers before ZenML 0.35 (no
+    /// centralized secrets); for 0.35–0.79 logs in and finds the user (`GET /api/v1/current-user`)
+    /// and the workspace (`GET /api/v1/workspaces/{name or id}`, default `default`) that new secrets
+    /// belong to. From 0.80 on secrets belong to no workspace and `workspace` is not used.
+    public func connected(workspace: String? = nil) async throws -> ZenMLServerClient {
         let version = try await self.version()
-        let parts = version.split(separator: ".").compactMap { Int($0) }
-        if !parts.isEmpty && parts.lexicographicallyPrecedes([0, 80]) {
+        let release = Self.release(version)
+        var client = self
+        client.serverVersion = version
+        if let release, release.lexicographicallyPrecedes(Self.oldestSupported) {
             throw FerryError(.unsupported, code: "zenml_server_version",
-                             "The ZenML server at \(origin) runs ZenML \(version); Ferry writes to ZenML servers from 0.80 on. For an older deployment, migrate into its database file (--store PATH/zenml.db) or upgrade the server first.")
+                             "The ZenML server at \(origin) runs ZenML \(version), which has no centralized secrets store (ZenML 0.35 and later have one).")
         }
+        guard let release, release.lexicographicallyPrecedes(Self.firstPrivateFlag) else { return client }
+        let user = try await call("GET", "current-user", what: "current user")
+        let name = workspace ?? "default"
+        let found = try await call("GET", "workspaces/\(HTTPForm.encode(name))", what: "workspace `\(name)`")
+        guard let userID = user.member("id")?.text, let workspaceID = found.member("id")?.text else {
+            throw FerryError(.backend, code: "zenml_bad_response", "The ZenML server at \(origin) did not name the current user or the workspace `\(name)`.")
+        }
+        client.layout = .scoped(workspaceID: workspaceID, workspace: found.member("name")?.text ?? name, userID: userID)
+        return client
     }
 
-    /// The secret of that exact name and visibility (`name=equals:` and `private=`), if any.
+    /// `0.75.0` → [0, 75, 0]; nil when the version is not numbers.
+    static func release(_ version: String) -> [Int]? {
+        let parts = version.split(separator: ".").prefix(3).map { Int($0.prefix { $0.isNumber }) }
+        guard !parts.isEmpty, !parts.contains(nil) else { return nil }
+        return parts.compactMap { $0 }
+    }
+
+    /// The secret of that exact name and visibility, if any (`name=equals:` and `private=`, or
+    /// before 0.80 `scope=`, `workspace_id=` and, for the user scope, `user_id=`).
     public func find(_ name: String, isPrivate: Bool) async throws -> Entry? {
-        let json = try await call("GET", "secrets", query: [("logical_operator", "and"), ("name", "equals:" + name),
-                                                             ("private", isPrivate ? "true" : "false"), ("size", "10")],
-                                  what: "lookup of secret '\(name)'")
+        var query: [(String, String)] = [("logical_operator", "and"), ("name", "equals:" + name), ("size", "10")]
+        switch layout {
+        case .privateFlag:
+            query.append(("private", isPrivate ? "true" : "false"))
+        case .scoped(let workspaceID, _, let userID):
+            query += [("scope", isPrivate ? "user" : "workspace"), ("workspace_id", workspaceID)]
+            if isPrivate { query.append(("user_id", userID)) }
+        }
+        let json = try await call("GET", "secrets", query: query, what: "lookup of secret '\(name)'")
         guard case .array(let items)? = json.member("items") else { return nil }
-        return items.compactMap(Self.entry).first { $0.name == name && $0.isPrivate == isPrivate }
+        return items.filter(matchesLayout).compactMap(Self.entry).first { $0.name == name && $0.isPrivate == isPrivate }
+    }
+
+    /// Whether a listed secret is in this client's workspace and, if user-scoped, the user's,
+    /// where the response says so (the filters already ask the server for exactly that).
+    private func matchesLayout(_ item: PythonJSON.Value) -> Bool {
+        guard case .scoped(let workspaceID, _, let userID) = layout else { return true }
+        let body = item.member("body")
+        let workspace = (item.member("workspace") ?? body?.member("workspace") ?? item.member("metadata")?.member("workspace"))?.member("id")?.text
+        let user = (item.member("user") ?? body?.member("user"))?.member("id")?.text
+        let scope = item.member("scope")?.text ?? body?.member("scope")?.text
+        return (workspace ?? workspaceID) == workspaceID && (scope != "user" || (user ?? userID) == userID)
     }
 
     /// `GET /api/v1/secrets/{id}`: the values.
     public func values(id: String, name: String) async throws -> SecretValues {
         let json = try await call("GET", "secrets/\(HTTPForm.encode(id))", what: "values of secret '\(name)'")
-        guard case .object(let pairs)? = json.member("body")?.member("values") else {
+        guard case .object(let pairs)? = json.member("body")?.member("values") ?? json.member("values") else {
             throw FerryError(.backend, code: "zenml_no_values", "The ZenML server at \(origin) did not return the values of secret '\(name)'.")
+        }
+        if pairs.contains(where: { $0.value == .null }) {
+            throw FerryError(.backend, code: "zenml_values_hidden",
+                             "The ZenML server at \(origin) hides the values of secret '\(name)' from this user (no permission to read them).")
         }
         return SecretValues(pairs.compactMap { key, value in value.text.map { (key, $0) } })
     }
 
-    /// `POST /api/v1/secrets`.
+    /// Creates the secret (`POST /api/v1/secrets`, or before 0.80 in the workspace).
     public func create(_ name: String, values: SecretValues, isPrivate: Bool) async throws {
-        _ = try await call("POST", "secrets", body: .object([
-            ("name", .string(name)), ("private", .bool(isPrivate)),
-            ("values", .object(values.revealedPairs.map { ($0.key, .string($0.value)) })),
-        ]), what: "creation of secret '\(name)'")
+        let content: PythonJSON.Value = .object(values.revealedPairs.map { ($0.key, .string($0.value)) })
+        switch layout {
+        case .privateFlag:
+            _ = try await call("POST", "secrets", body: .object([("name", .string(name)), ("private", .bool(isPrivate)), ("values", content)]),
+                               what: "creation of secret '\(name)'")
+        case .scoped(let workspaceID, _, let userID):
+            _ = try await call("POST", "workspaces/\(HTTPForm.encode(workspaceID))/secrets", body: .object([
+                ("name", .string(name)), ("scope", .string(isPrivate ? "user" : "workspace")), ("values", content),
+                ("user", .string(userID)), ("workspace", .string(workspaceID)),
+            ]), what: "creation of secret '\(name)'")
+        }
     }
 
-    /// `PUT /api/v1/secrets/{id}` without `patch_values`: the values are replaced as a whole.
-    public func replace(id: String, name: String, values: SecretValues) async throws {
+    /// `PUT /api/v1/secrets/{id}`: the values become `values`; the keys of `dropping` that
+    /// `values` lacks are sent as `null` and so removed (releases without `patch_values` merge).
+    public func replace(id: String, name: String, values: SecretValues, dropping: [String] = []) async throws {
+        let removed = dropping.filter { !values.contains($0) }.map { ($0, PythonJSON.Value.null) }
         _ = try await call("PUT", "secrets/\(HTTPForm.encode(id))",
-                           body: .object([("values", .object(values.revealedPairs.map { ($0.key, .string($0.value)) }))]),
+                           body: .object([("values", .object(values.revealedPairs.map { ($0.key, .string($0.value)) } + removed))]),
                            what: "update of secret '\(name)'")
     }
 
@@ -114,7 +194,7 @@ public struct ZenMLServerClient: Sendable {
         while true {
             let json = try await call("GET", "secrets", query: [("page", String(page)), ("size", "1000"), ("sort_by", "asc:name")],
                                       what: "list of secrets")
-            if case .array(let items)? = json.member("items") { result += items.compactMap(Self.entry) }
+            if case .array(let items)? = json.member("items") { result += items.filter(matchesLayout).compactMap(Self.entry) }
             let pages = json.member("total_pages")?.text.flatMap(Int.init) ?? 1
             if page >= pages { return result }
             page += 1
@@ -123,9 +203,12 @@ public struct ZenMLServerClient: Sendable {
 
     // MARK: - Protocol
 
+    /// A listed secret: `body.private` (0.80+), `body.scope` (0.55–0.79) or `scope` (0.35–0.54).
     static func entry(_ item: PythonJSON.Value) -> Entry? {
         guard let id = item.member("id")?.text, let name = item.member("name")?.text else { return nil }
-        return Entry(id: id, name: name, isPrivate: item.member("body")?.member("private") == .bool(true))
+        let body = item.member("body")
+        let scope = item.member("scope")?.text ?? body?.member("scope")?.text
+        return Entry(id: id, name: name, isPrivate: body?.member("private") == .bool(true) || scope == "user")
     }
 
     private func call(_ method: String, _ path: String, query: [(String, String)] = [], body: PythonJSON.Value? = nil,

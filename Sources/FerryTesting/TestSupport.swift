@@ -110,4 +110,9 @@ public enum SQLiteDatabaseBridge {
         }
         return counts
     }
+
+    /// The first column of every row `sql` selects, as text.
+    public static func column(_ path: String, _ sql: String) throws -> [String] {
+        try SQLiteDatabase(path: path, readOnly: true, create: false).query(sql, []) { $0.text(0) ?? "" }
+    }
 }

@@ -43,6 +43,11 @@ struct GlobalOptions: ParsableArguments {
     /// What legacy flavors need.
     var legacyContext: LegacyContext { LegacyContext(paths: zenmlPaths, environment: environment) }
 
+    /// The centralized store's database file, whether or not it exists yet.
+    func storePath() throws -> String {
+        try StoreConfiguration.resolve(environment: environment, store: store, configurationFile: storeConfig).databasePath
+    }
+
     /// Opens the centralized store; `readOnly` never creates or changes the database (a missing
     /// one reads as empty).
     func openStore(readOnly: Bool = false) throws -> SecretStore {

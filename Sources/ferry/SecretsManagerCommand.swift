@@ -471,6 +471,10 @@ extension SecretsManagerCommand {
         @Option(name: .customLong("error-file"), help: ArgumentHelp("Write the secrets that did not migrate here, one JSON object a line (no values).", valueName: "path"))
         var errorFile: String?
         @Flag(name: [.short, .long], help: "Create the secrets as private.") var `private` = false
+        @Option(name: .customLong("workspace"),
+                help: ArgumentHelp("ZenML servers and databases before 0.80: the workspace (name or id) the secrets go to (default: $ZENML_ACTIVE_WORKSPACE_ID, else `default`).",
+                                   valueName: "workspace"))
+        var workspace: String?
         @Flag(name: .customLong("dry-run"), help: "Show the plan without changing anything.") var dryRun = false
         @Flag(name: [.short, .long], help: "Do not ask for confirmation.") var yes = false
         @Flag(name: .customLong("skip-older-layouts"),
@@ -524,16 +528,20 @@ extension SecretsManagerCommand {
                 }
                 let environment = global.environment
                 let transport = SocketTransport(caFile: environment["REQUESTS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
-                let client = ZenMLServerClient(url: url, credentials: .from(environment), transport: transport)
-                try await client.checkSupported()
+                let client = try await ZenMLServerClient(url: url, credentials: .from(environment), transport: transport)
+                    .connected(workspace: workspace ?? ZenMLDatabaseTarget.workspace(from: environment))
+                if let workspace, client.layout == .privateFlag {
+                    throw FerryError(.invalidInput, code: "zenml_workspace",
+                                     "The ZenML server at \(location) runs ZenML \(client.serverVersion ?? "0.80 or later"), whose secrets belong to no workspace; leave out --workspace \(workspace).")
+                }
                 target = ZenMLServerTarget(client: client)
             } else if let location = global.store, let path = try? StoreConfiguration.databasePath(fromLocation: location),
                       ZenMLDatabaseTarget.isZenMLDatabase(path)
             {
                 // A ZenML database file: its `secret` table, as that release writes it.
-                target = try ZenMLDatabaseTarget(path: path, environment: global.environment)
+                target = try ZenMLDatabaseTarget(path: path, environment: global.environment, workspace: workspace)
             } else {
-                target = StoreTarget(store: try global.openStore(readOnly: dryRun))
+                target = StoreTarget(store: try global.openStore(readOnly: dryRun), path: try global.storePath())
             }
             let migrator = Migrator(target: target, logger: Log.logger("ferry.migrate"))
             var plan = try await migrator.plan(sources: sources, options: options)
@@ -573,7 +581,7 @@ extension SecretsManagerCommand {
                 }
                 try SecureFile.write(Data(lines.map { $0 + "\n" }.joined().utf8), to: errorFile)
             }
-            report(plan, broken: broken)
+            report(plan, broken: broken, target: target.description, isPrivate: options.isPrivate)
             let incomplete = plan.filter { failedActions.contains($0.action) }.count
             if !dryRun && incomplete > 0 {
                 throw FerryError(.backend, code: "migration_incomplete",
@@ -598,7 +606,7 @@ extension SecretsManagerCommand {
             return result
         }
 
-        func report(_ plan: [MigrationItem], broken: [String]) {
+        func report(_ plan: [MigrationItem], broken: [String], target: String, isPrivate: Bool) {
             let rows = plan.map { item -> [String] in
                 [item.component.name, item.legacyName, item.targetName, dryRun ? item.action.rawValue : Self.outcome(item), item.detail ?? ""]
             }
@@ -609,11 +617,12 @@ extension SecretsManagerCommand {
                              ("namespace", item.component.namespace.map { .string($0) } ?? .null),
                              ("legacy_name", .string(item.legacyName)),
                              ("legacy_location", item.stranded.map { .string($0.location) } ?? .null),
-                             ("target_name", .string(item.targetName)), ("private", .bool(`private`)),
+                             ("target_name", .string(item.targetName)), ("private", .bool(isPrivate)),
                              ("action", .string(item.action.rawValue)), ("verified", .bool(item.verified)),
                              ("deleted_source", .bool(item.deletedSource)), ("detail", item.detail.map { .string($0) } ?? .null)])
                 })),
                 ("broken_references", .array(broken.map { .string($0) })),
+                ("target", .string(target)),
             ])
             Console.emit(global.output, document: document) {
                 var counts: [MigrationItem.Action: Int] = [:]
@@ -626,7 +635,7 @@ extension SecretsManagerCommand {
                 let summary = words.compactMap { action, planned, done in counts[action].map { "\($0) \(dryRun ? planned : done)" } }
                     .joined(separator: ", ")
                 var text = Console.table(["COMPONENT", "SECRET", "TARGET", dryRun ? "PLANNED" : "RESULT", "DETAIL"], rows, truncate: [0, 1, 2])
-                    + "\n" + (dryRun ? "Plan: " : "Done: ") + summary
+                    + "\n" + (dryRun ? "Plan: " : "Done: ") + summary + "\nTarget: " + target + (isPrivate ? " (private)" : "")
                 if !broken.isEmpty {
                     text += "\nThese references would no longer resolve under the new names:\n" + broken.map { "  " + $0 }.joined(separator: "\n")
                 }
