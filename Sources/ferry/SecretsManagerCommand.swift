@@ -541,6 +541,10 @@ extension SecretsManagerCommand {
                 // A ZenML database file: its `secret` table, as that release writes it.
                 target = try ZenMLDatabaseTarget(path: path, environment: global.environment, workspace: workspace)
             } else {
+                if let workspace {
+                    throw FerryError(.invalidInput, code: "zenml_workspace",
+                                     "--workspace \(workspace) is for a ZenML server or database before 0.80 (--store); Ferry's store has no workspaces.")
+                }
                 target = StoreTarget(store: try global.openStore(readOnly: dryRun), path: try global.storePath())
             }
             let migrator = Migrator(target: target, logger: Log.logger("ferry.migrate"))

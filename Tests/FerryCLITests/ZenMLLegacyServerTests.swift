@@ -55,6 +55,7 @@ struct ZenMLLegacyServerTests {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ZENML_") }
         environment["ZENML_CONFIG_PATH"] = try #require(server.variable("CONFIG"))
         environment["ZENML_ANALYTICS_OPT_IN"] = "false"
+        environment["COLUMNS"] = "1000"  // Rich wraps its output at 80 columns otherwise (an API key, a long value)
         return try ProcessRunner.run(try #require(server.variable("CLI")), arguments, environment: environment)
     }
 
@@ -175,6 +176,40 @@ struct ZenMLLegacyServerTests {
         #expect(read.count == 2)
     }
 
+    /// `ZENML_STORE_API_KEY`: a service account's key (made with that release's CLI) logs in, and
+    /// its user-scoped secret is its own: the user `default` does not see it as theirs.
+    @Test(arguments: ZenMLLegacyServerTests.all)
+    func apiKeyOfAServiceAccount(_ server: Server) throws {
+        guard let (url, ferry) = try prepared(server) else { return }
+        defer { ferry.home.remove() }
+        let account = "ferry-bot-\(UUID().uuidString.prefix(8).lowercased())"
+        let created = try Self.zenml(server, ["service-account", "create", account])
+        try #require(created.status == 0, "zenml service-account create: \(created.stderr.suffix(500))")
+        // 0.75 prints the key bare, 0.52 in single quotes.
+        let words = created.stdout.split(whereSeparator: \.isWhitespace).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
+        let key = try #require(words.first { $0.hasPrefix("ZENKEY_") }, "the CLI prints the key")
+        var bot = ferry
+        bot.environment["ZENML_STORE_API_KEY"] = key
+        let name = "value_zoo"
+        var result = try bot("secrets-manager", "secret", "migrate", name, "--config-dir", Self.fixtureConfig, "--all", "--yes", "--store", url,
+                             "--scope", "user")
+        #expect(result.status == 0 && result.stdout.contains("Done: 1 created"), "\(result.stderr.suffix(800))")
+        #expect(!result.stdout.contains(key) && !result.stderr.contains(key))
+        #expect(try Self.dump(server)["user/\(name)"] == (try Self.expected()[name]))
+        // The user `default` has no user-scoped `value_zoo` of its own yet.
+        result = try ferry("secrets-manager", "secret", "migrate", name, "--config-dir", Self.fixtureConfig, "--all", "--store", url,
+                           "--scope", "user", "--dry-run", "-o", "json")
+        guard case .array(let items)? = try PythonJSON.parse(result.stdout).member("items") else {
+            Issue.record("no plan: \(result.stderr)")
+            return
+        }
+        #expect(items.map { $0.member("action")?.text } == ["create"])
+        // A wrong key is refused without being echoed.
+        bot.environment["ZENML_STORE_API_KEY"] = "ZENKEY_not-a-key"
+        result = try bot("secrets-manager", "secret", "migrate", name, "--config-dir", Self.fixtureConfig, "--all", "--yes", "--store", url)
+        #expect(result.status == 1 && result.stderr.contains("refused the login") && !result.stderr.contains("not-a-key"), "\(result.stderr)")
+    }
+
     /// A workspace the server lacks is a clear error before anything is written; a 0.80+ server
     /// (secrets without workspaces) refuses `--workspace`.
     @Test(arguments: ZenMLLegacyServerTests.all)
@@ -220,6 +255,11 @@ extension ZenMLDatabaseMigrationTests {
         #expect(result.status == 0 && result.stdout.contains("Done: 52 created"), "\(result.stderr)")
         #expect(try SQLiteDatabaseBridge.scopes(database)["workspace"] == (before["workspace"] ?? 0) + 52)
         #expect(try SQLiteDatabaseBridge.column(database, "SELECT DISTINCT workspace_id FROM secret") == [hex])
+
+        // Ferry's own store has no workspaces either.
+        result = try ferry.run(["secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--workspace", "default"])
+        #expect(result.status == 64 && result.stderr.contains("Ferry's store has no workspaces"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ferry.home.file("data/ferry.db")))
 
         let upgraded = ferry.home.file("upgraded.db")
         try FileManager.default.copyItem(atPath: installations + "/zenml-0.52.0-upgraded/config/local_stores/default_zen_store/zenml.db", toPath: upgraded)
