@@ -11,6 +11,12 @@ Run it with the interpreter of a ZenML 0.52.0 venv (it needs PyYAML and boto3, a
         --ferry .build-bench/release/ferry --local 1000,10000 --aws 1000 \
         --aws-endpoint "$FERRY_MOTO_ENDPOINT" --zenml-timeout 900 --json migrate.json
 
+and for the server case (a ZenML 0.52.0 server; `--local '' --aws 0` leaves the others out):
+
+    scripts/zenml-server start /tmp/zs-state 45820 0.52.0 && source /tmp/zs-state/zenml-server-0.52.0.env
+    ~/.cache/ferry-test/venvs/zenml052/bin/python Benchmarks/migrate/bench_migrate.py \
+        --local '' --aws 0 --server 100,300 --ferry-runs 3 --zenml-runs 3 --zenml-timeout 600
+
 Cases:
   local N  A copy of LegacyFixtures/local/zenml-0.52.0/config whose active stack's local secrets
            manager (`ferry_local_a`) holds N generated secrets (`bench-00001` ...: username,
@@ -21,14 +27,27 @@ Cases:
            region us-east-1) registered through ZenML's Python API, on an active stack; moto
            holds N secrets under its prefix, in ZenML's naming and tag scheme (Benchmarks/aws/
            seed.py). Both tools reach moto through AWS_ENDPOINT_URL_SECRETS_MANAGER.
+  server N A live ZenML 0.52.0 server (scripts/zenml-server start STATE_DIR PORT 0.52.0; its URL,
+           user and password from --server-url/--server-username/--server-password, default
+           $FERRY_ZENML052_SERVER_*). A client configuration made here (ZENML_STORE_* variables)
+           registers on the server, once, a `local` secrets manager `ferry_bench_local` and a
+           stack `ferry_bench_server_stack` (the server's default orchestrator and artifact
+           store plus it) and activates the stack; the component's secrets.yaml under that
+           configuration's local_stores/<uuid>/ holds N generated secrets as for `local`. ZenML
+           (the `zenml` next to this interpreter, as the client) runs with a fresh copy of that
+           configuration and writes into the server's centralized store (scope workspace);
+           Ferry runs `--flavor local --secrets-file <that secrets.yaml> --store <server URL>`
+           (ZENML_STORE_USERNAME/ZENML_STORE_PASSWORD). Before every run the server's secrets
+           are wiped (scripts/zenml_server_secrets.py wipe, run by --server-python, the server
+           venv's); after it the server's bench-* secrets are counted.
 
-Every timed run starts from a fresh copy of the prepared installation, so every run creates all
-N secrets. The time is wall clock from spawn to exit of the migrate command alone (start-up
-included); output goes to a log file. After each run the target store is counted (a run that
-did not migrate all N secrets is marked). ZenML runs get --zenml-timeout seconds: when it is
-hit, ZenML is stopped and its rate is taken from the `created` timestamps of the secrets it
-wrote (steady state: (k-1) / (last - first)); the full-N time is then EXTRAPOLATED as
-start-up (spawn to first secret) + N / rate, and marked with `~`.
+Every timed run starts from a fresh copy of the prepared installation (server: from an empty
+server), so every run creates all N secrets. The time is wall clock from spawn to exit of the
+migrate command alone (start-up included); output goes to a log file. After each run the target
+store is counted (a run that did not migrate all N secrets is marked). ZenML runs get
+--zenml-timeout seconds: when it is hit, ZenML is stopped and its rate is taken from the
+`created` timestamps of the secrets it wrote (steady state: (k-1) / (last - first)); the full-N
+time is then EXTRAPOLATED as start-up (spawn to first secret) + N / rate, and marked with `~`.
 """
 
 import argparse
@@ -51,6 +70,8 @@ FIXTURE = os.path.join(REPO, "LegacyFixtures", "local", "zenml-0.52.0", "config"
 LOCAL_MANAGER_ID = "d231df1e-6a14-4d57-8bcf-0c82b0428f2a"
 AWS_COMPONENT = "bench_aws"
 AWS_STACK = "bench_aws_stack"
+SERVER_COMPONENT = "ferry_bench_local"
+SERVER_STACK = "ferry_bench_server_stack"
 
 
 def log(message):
@@ -88,7 +109,7 @@ def copy_installation(source, dest):
     return dest
 
 
-def write_local_secrets(config, count):
+def write_local_secrets(config, count, manager_id=LOCAL_MANAGER_ID):
     """secrets.yaml as ZenML's LocalSecretsManager writes it (yaml.dump of name -> {key: b64})."""
     import yaml
 
@@ -97,7 +118,8 @@ def write_local_secrets(config, count):
         entry = {k: base64.b64encode(v.encode()).decode() for k, v in secret_values(i).items()}
         entry["zenml_schema_name"] = "arbitrary"
         items[secret_name(i, count)] = entry
-    path = os.path.join(config, "local_stores", LOCAL_MANAGER_ID, "secrets.yaml")
+    path = os.path.join(config, "local_stores", manager_id, "secrets.yaml")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as handle:
         yaml.dump(items, handle, Dumper=getattr(yaml, "CDumper", yaml.Dumper))
     return path
@@ -167,6 +189,91 @@ def delete_aws_secrets(python, aws_env, endpoint, component_id):
     subprocess.run([python, "-c", code, endpoint, component_id], env=dict(os.environ, **aws_env))
 
 
+REGISTER_SERVER = """
+import json, sys
+from zenml.client import Client
+from zenml.enums import StackComponentType as T
+c = Client()
+name, stack_name = sys.argv[1], sys.argv[2]
+try:
+    sm = c.get_stack_component(T.SECRETS_MANAGER, name)
+except KeyError:
+    sm = c.create_stack_component(name=name, flavor="local", component_type=T.SECRETS_MANAGER, configuration={})
+if sm.flavor != "local" or sm.configuration.get("secrets_file"):
+    sys.exit(f"{name} on the server is not a local secrets manager with the default secrets file")
+try:
+    stack = c.get_stack(stack_name)
+except KeyError:
+    default = c.get_stack("default")
+    components = {T.ORCHESTRATOR: default.components[T.ORCHESTRATOR][0].name,
+                  T.ARTIFACT_STORE: default.components[T.ARTIFACT_STORE][0].name,
+                  T.SECRETS_MANAGER: name}
+    stack = c.create_stack(name=stack_name, components=components)
+c.activate_stack(stack.id)
+print(json.dumps({"id": str(sm.id), "stack": str(stack.id)}))
+"""
+
+# Run with the server venv's python: lists the bench-* secrets of the server (name, created, scope).
+LIST_SERVER = """
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+import zenml_server_secrets as z
+c = z.connect(os.environ["BENCH_SERVER_URL"], os.environ["BENCH_SERVER_USERNAME"], os.environ["BENCH_SERVER_PASSWORD"])
+rows = [[s.name, s.created.isoformat(), str(getattr(s.scope, "value", s.scope)), s.workspace.name]
+        for s in z.all_secrets(c) if s.name.startswith("bench-")]
+print(json.dumps(rows))
+"""
+
+
+def server_store_env(args):
+    return {"ZENML_STORE_URL": args.server_url, "ZENML_STORE_USERNAME": args.server_username,
+            "ZENML_STORE_PASSWORD": args.server_password}
+
+
+def prepare_server(work, args, count):
+    """A client configuration on the server with the bench stack active and N secrets in its local manager."""
+    config = os.path.join(work, f"server-{count}-base", "config")
+    os.makedirs(config)
+    script = os.path.join(work, "register_server.py")
+    with open(script, "w") as handle:
+        handle.write(REGISTER_SERVER)
+    result = subprocess.run([sys.executable, script, SERVER_COMPONENT, SERVER_STACK],
+                            env=zenml_env(config, server_store_env(args)), capture_output=True, text=True, cwd=work)
+    if result.returncode != 0:
+        sys.exit(f"bench_migrate: registering the local secrets manager on the server failed:\n"
+                 f"{result.stderr[-3000:]}")
+    component_id = json.loads(result.stdout.strip().splitlines()[-1])["id"]
+    path = write_local_secrets(config, count, component_id)
+    log(f"server: {SERVER_COMPONENT} ({component_id}) active on {args.server_url}; {count} secrets in {path}")
+    return config, path
+
+
+def server_helper_env(args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZENML_", "FERRY_"))}
+    # zenml_server_secrets.py wipe reads FERRY_ZENML052_SERVER_* (the prefix of a 0.52 python).
+    env.update(FERRY_ZENML052_SERVER_URL=args.server_url, FERRY_ZENML052_SERVER_USERNAME=args.server_username,
+               FERRY_ZENML052_SERVER_PASSWORD=args.server_password, BENCH_SERVER_URL=args.server_url,
+               BENCH_SERVER_USERNAME=args.server_username, BENCH_SERVER_PASSWORD=args.server_password)
+    return env
+
+
+def wipe_server(args):
+    result = subprocess.run([args.server_python, os.path.join(REPO, "scripts", "zenml_server_secrets.py"), "wipe"],
+                            env=server_helper_env(args), capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"bench_migrate: wiping the server failed:\n{result.stderr[-3000:]}")
+
+
+def server_secrets(args):
+    """[(name, created naive UTC, scope, workspace)] of the server's bench-* secrets, by creation."""
+    result = subprocess.run([args.server_python, "-c", LIST_SERVER, os.path.join(REPO, "scripts")],
+                            env=server_helper_env(args), capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"bench_migrate: listing the server's secrets failed:\n{result.stderr[-3000:]}")
+    rows = [(n, datetime.fromisoformat(c).replace(tzinfo=None), sc, w) for n, c, sc, w in json.loads(result.stdout)]
+    return sorted(rows, key=lambda r: r[1])
+
+
 # ---------------------------------------------------------------- runs
 
 
@@ -227,7 +334,15 @@ def run_zenml(args, base, work, label, run, extra_env, count):
     log_path = os.path.join(os.path.dirname(config), "zenml.log")
     argv = [args.zenml, "secrets-manager", "secret", "migrate", "--non-interactive"]
     seconds, code, timed_out, start_utc = timed(argv, env, log_path, timeout=args.zenml_timeout)
-    created = zenml_created(config)
+    result = zenml_result(seconds, code, timed_out, start_utc, zenml_created(config), count, log_path)
+    if args.keep:
+        result["workdir"] = os.path.dirname(config)
+    else:
+        shutil.rmtree(os.path.dirname(config), ignore_errors=True)
+    return result
+
+
+def zenml_result(seconds, code, timed_out, start_utc, created, count, log_path):
     result = {"seconds": seconds, "exit": code, "migrated": len(created), "timed_out": timed_out}
     if len(created) >= 2:
         steady = (created[-1] - created[0]).total_seconds()
@@ -238,6 +353,47 @@ def run_zenml(args, base, work, label, run, extra_env, count):
     if code != 0 and not timed_out:
         with open(log_path) as handle:
             result["log_tail"] = handle.read()[-2000:]
+    return result
+
+
+def scopes(rows):
+    found = {}
+    for _, _, scope, workspace in rows:
+        found[f"{scope}@{workspace}"] = found.get(f"{scope}@{workspace}", 0) + 1
+    return found
+
+
+def run_ferry_server(args, base, work, label, run, secrets_file):
+    wipe_server(args)
+    folder = os.path.join(work, f"{label}-ferry-{run}")
+    home = os.path.join(folder, "home")
+    os.makedirs(home)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZENML_", "FERRY_"))}
+    env.update(FERRY_HOME=home, ZENML_STORE_USERNAME=args.server_username, ZENML_STORE_PASSWORD=args.server_password)
+    argv = [args.ferry, "secrets-manager", "secret", "migrate", "--flavor", "local", "--secrets-file", secrets_file,
+            "--store", args.server_url, "--yes"]
+    log_path = os.path.join(folder, "ferry.log")
+    seconds, code, _, _ = timed(argv, env, log_path)
+    rows = server_secrets(args)
+    result = {"seconds": seconds, "exit": code, "migrated": len(rows), "scopes": scopes(rows)}
+    if code != 0:
+        with open(log_path) as handle:
+            result["log_tail"] = handle.read()[-2000:]
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def run_zenml_server(args, base, work, label, run, count):
+    wipe_server(args)
+    config = os.path.join(work, f"{label}-zenml-{run}", "config")
+    shutil.copytree(base, config)
+    env = zenml_env(config, server_store_env(args))
+    log_path = os.path.join(os.path.dirname(config), "zenml.log")
+    argv = [args.zenml, "secrets-manager", "secret", "migrate", "--non-interactive"]
+    seconds, code, timed_out, start_utc = timed(argv, env, log_path, timeout=args.zenml_timeout)
+    rows = server_secrets(args)
+    result = zenml_result(seconds, code, timed_out, start_utc, [r[1] for r in rows], count, log_path)
+    result["scopes"] = scopes(rows)
     if args.keep:
         result["workdir"] = os.path.dirname(config)
     else:
@@ -245,21 +401,27 @@ def run_zenml(args, base, work, label, run, extra_env, count):
     return result
 
 
-def case(args, work, label, base, count, extra_env, ferry_args):
+def case(args, work, label, base, count, extra_env, ferry_args, ferry_runner=None, zenml_runner=None):
+    """ferry_runner(run) / zenml_runner(run) replace the installation-copy runs (server case)."""
+    ferry_runner = ferry_runner or (lambda run: run_ferry(args, base, work, label, run, extra_env, ferry_args))
+    zenml_runner = zenml_runner or (lambda run: run_zenml(args, base, work, label, run, extra_env, count))
     log(f"{label}: {count} secrets; ferry x{args.ferry_runs}, zenml x{args.zenml_runs}")
     ferry, zenml = [], []
     # Interleave: ferry, zenml, ferry, zenml, ... so a change in machine load hits both.
     for run in range(max(args.ferry_runs, args.zenml_runs)):
         if run < args.ferry_runs:
-            r = run_ferry(args, base, work, label, run, extra_env, ferry_args)
-            log(f"{label}: ferry run {run + 1}: {r['seconds']:.3f} s, exit {r['exit']}, {r['migrated']}/{count} in store")
+            r = ferry_runner(run)
+            log(f"{label}: ferry run {run + 1}: {r['seconds']:.3f} s, exit {r['exit']}, {r['migrated']}/{count} in store"
+                + (f" {r['scopes']}" if "scopes" in r else ""))
+            if r.get("log_tail"):
+                log(f"ferry output tail:\n{r['log_tail']}")
             ferry.append(r)
         if run < args.zenml_runs:
-            r = run_zenml(args, base, work, label, run, extra_env, count)
+            r = zenml_runner(run)
             extra = f" (stopped at the {args.zenml_timeout:.0f} s budget)" if r["timed_out"] else ""
             rate = f", steady {r['steady_rate']:.2f} secrets/s" if r.get("steady_rate") else ""
             log(f"{label}: zenml run {run + 1}: {r['seconds']:.1f} s{extra}, exit {r['exit']}, "
-                f"{r['migrated']}/{count} in store{rate}")
+                f"{r['migrated']}/{count} in store{rate}" + (f" {r['scopes']}" if "scopes" in r else ""))
             if r.get("log_tail"):
                 log(f"zenml output tail:\n{r['log_tail']}")
             zenml.append(r)
@@ -320,6 +482,12 @@ def main():
     parser.add_argument("--local", default="1000,10000", help="comma-separated counts ('' to skip)")
     parser.add_argument("--aws", type=int, default=1000, help="secrets in moto (0 to skip)")
     parser.add_argument("--aws-endpoint", default=os.environ.get("FERRY_MOTO_ENDPOINT"))
+    parser.add_argument("--server", default="", help="comma-separated counts for the ZenML 0.52.0 server case")
+    parser.add_argument("--server-url", default=os.environ.get("FERRY_ZENML052_SERVER_URL"))
+    parser.add_argument("--server-username", default=os.environ.get("FERRY_ZENML052_SERVER_USERNAME"))
+    parser.add_argument("--server-password", default=os.environ.get("FERRY_ZENML052_SERVER_PASSWORD"))
+    parser.add_argument("--server-python", default=os.environ.get("FERRY_ZENML052_SERVER_PYTHON"),
+                        help="a python with zenml 0.52.0 to wipe and count the server's secrets")
     parser.add_argument("--ferry-runs", type=int, default=3)
     parser.add_argument("--zenml-runs", type=int, default=1)
     parser.add_argument("--zenml-timeout", type=float, default=900.0, help="seconds per ZenML run")
@@ -331,6 +499,11 @@ def main():
         if not os.access(tool, os.X_OK):
             sys.exit(f"bench_migrate: {tool} is not executable")
     counts = [int(x) for x in args.local.split(",") if x.strip()]
+    server_counts = [int(x) for x in args.server.split(",") if x.strip()]
+    if server_counts and not (args.server_url and args.server_username is not None and args.server_password is not None
+                              and args.server_python):
+        sys.exit("bench_migrate: --server needs --server-url/-username/-password/-python "
+                 "(source STATE_DIR/zenml-server-0.52.0.env)")
     work = tempfile.mkdtemp(prefix="ferry-bench-migrate-")
     results = []
     try:
@@ -338,6 +511,15 @@ def main():
             base = copy_installation(FIXTURE, os.path.join(work, f"local-{count}-base", "config"))
             write_local_secrets(base, count)
             results.append(case(args, work, f"local", base, count, {}, []))
+        for count in server_counts:
+            base, secrets_file = prepare_server(work, args, count)
+            label = "server"
+            results.append(case(args, work, label, base, count, {}, [],
+                                ferry_runner=lambda run: run_ferry_server(args, base, work, f"{label}-{count}", run,
+                                                                          secrets_file),
+                                zenml_runner=lambda run: run_zenml_server(args, base, work, f"{label}-{count}", run,
+                                                                          count)))
+            wipe_server(args)  # leave the server as found by the next run
         if args.aws:
             if not (args.aws_endpoint and os.environ.get("AWS_ACCESS_KEY_ID")):
                 sys.exit("bench_migrate: --aws needs --aws-endpoint and AWS credentials (source STATE_DIR/moto.env)")

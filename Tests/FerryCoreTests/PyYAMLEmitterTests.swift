@@ -203,7 +203,7 @@ struct PyYAMLReadableTests {
         #expect(PyYAMLEmitter.dump("") == "''\n")
     }
 
-    @Test("a 1,000-secret file dumps quickly")
+    @Test("a 1,000-secret file dumps whole, keys sorted")
     func performance() {
         var secrets: [(key: String, value: PyYAMLValue)] = []
         for i in 0..<1000 {
@@ -214,13 +214,12 @@ struct PyYAMLReadableTests {
             ]))
         }
         let value = PyYAMLValue.mapping(secrets.reversed())
-        let clock = ContinuousClock()
-        var output = ""
-        let elapsed = clock.measure { output = PyYAMLEmitter.dump(value) }
+        let output = PyYAMLEmitter.dump(value)
         #expect(output.hasPrefix("secret_0:\n  aws_access_key_id: "))
         #expect(output.utf8.count > 100_000)
-        // Generous bound so debug builds on slow machines pass too.
-        #expect(elapsed < .milliseconds(500), "took \(elapsed)")
+        // Every secret, in yaml.dump's (string) key order; its speed is measured in Benchmarks/, not here.
+        let keys = output.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map { String($0.dropLast()) }
+        #expect(keys == (0..<1000).map { "secret_\($0)" }.sorted())
     }
 }
 
