@@ -22,6 +22,12 @@ public protocol MigrationTarget: Sendable {
     func replace(_ secret: TargetSecret, values: SecretValues) async throws
     /// Writes the values of a secret whose values are missing.
     func restore(_ secret: TargetSecret, values: SecretValues) async throws
+    /// Called once before a plan looks up `names`: a remote target may list them in bulk.
+    func prepare(names: Set<String>, isPrivate: Bool) async throws
+}
+
+extension MigrationTarget {
+    public func prepare(names: Set<String>, isPrivate: Bool) async throws {}
 }
 
 /// Ferry's embedded store (or any ``SecretStore``).
@@ -71,7 +77,44 @@ public struct StoreTarget: MigrationTarget {
 /// `workspace` scope of the client's workspace (``ZenMLServerClient/Layout``).
 public struct ZenMLServerTarget: MigrationTarget {
     public let client: ZenMLServerClient
+    /// Names and ids of the secrets of the migration's visibility, listed once by ``prepare``;
+    /// lookups then need no request for a name the server does not have, and one (its values)
+    /// for a name it has. Secrets this target creates are added as they are created.
+    private let index = Index()
+
     public init(client: ZenMLServerClient) { self.client = client }
+
+    final class Index: @unchecked Sendable {
+        private let lock = NSLock()
+        private var ids: [String: String]?
+        private var isPrivate = false
+
+        func set(_ entries: [ZenMLServerClient.Entry]?, isPrivate: Bool) {
+            lock.withLock {
+                ids = entries.map { Dictionary($0.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first }) }
+                self.isPrivate = isPrivate
+            }
+        }
+
+        /// nil: not listed (ask the server); .some(nil): listed and absent.
+        func id(_ name: String, isPrivate: Bool) -> String?? {
+            lock.withLock { ids == nil || isPrivate != self.isPrivate ? nil : .some(ids?[name]) }
+        }
+
+        func add(_ name: String, id: String?, isPrivate: Bool) {
+            lock.withLock {
+                guard ids != nil, isPrivate == self.isPrivate else { return }
+                if let id { ids?[name] = id } else { ids = nil }  // no id in the answer: ask the server from now on
+            }
+        }
+    }
+
+    /// Lists the visibility's secrets when the plan looks up enough names for one listing to
+    /// cost fewer requests than a lookup each (and not when the server holds many more).
+    public func prepare(names: Set<String>, isPrivate: Bool) async throws {
+        guard names.count >= 8 else { return }
+        index.set(try await client.list(isPrivate: isPrivate, limit: max(1_000, names.count * 10)), isPrivate: isPrivate)
+    }
 
     public var description: String {
         guard case .scoped(_, let workspace, _) = client.layout else { return "the ZenML server at \(client.url.absoluteString)" }
@@ -79,12 +122,20 @@ public struct ZenMLServerTarget: MigrationTarget {
     }
 
     public func lookup(_ name: String, isPrivate: Bool) async throws -> TargetSecret? {
-        guard let entry = try await client.find(name, isPrivate: isPrivate) else { return nil }
-        return TargetSecret(id: entry.id, name: entry.name, values: try await client.values(id: entry.id, name: name))
+        let id: String
+        if let listed = index.id(name, isPrivate: isPrivate) {
+            guard let listed else { return nil }
+            id = listed
+        } else {
+            guard let entry = try await client.find(name, isPrivate: isPrivate) else { return nil }
+            id = entry.id
+        }
+        return TargetSecret(id: id, name: name, values: try await client.values(id: id, name: name))
     }
 
     public func create(_ name: String, values: SecretValues, isPrivate: Bool) async throws {
-        try await client.create(name, values: values, isPrivate: isPrivate)
+        let id = try await client.create(name, values: values, isPrivate: isPrivate)
+        index.add(name, id: id, isPrivate: isPrivate)
     }
 
     public func replace(_ secret: TargetSecret, values: SecretValues) async throws {

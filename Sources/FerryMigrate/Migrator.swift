@@ -165,6 +165,13 @@ public struct Migrator: Sendable {
             throw FerryError(.notFound, code: "secret_not_found",
                              "Secret with name `\(name)` not found. Please double-check the name and try again.")
         }
+        var names = Set<String>()
+        for (source, secrets) in listed {
+            for (name, _, _) in secrets where options.names.isEmpty || options.names.contains(name) {
+                names.insert(options.nameTemplate.render(name: name, component: source.component))
+            }
+        }
+        try await target.prepare(names: names, isPrivate: options.isPrivate)
         var items: [MigrationItem] = []
         var claimed: [String: (component: LegacyComponent, values: SecretValues)] = [:]
         for (source, secrets) in listed {

@@ -121,17 +121,38 @@ public struct ZenMLServerClient: Sendable {
     /// The secret of that exact name and visibility, if any (`name=equals:` and `private=`, or
     /// before 0.80 `scope=`, `workspace_id=` and, for the user scope, `user_id=`).
     public func find(_ name: String, isPrivate: Bool) async throws -> Entry? {
-        var query: [(String, String)] = [("logical_operator", "and"), ("name", "equals:" + name), ("size", "10")]
-        switch layout {
-        case .privateFlag:
-            query.append(("private", isPrivate ? "true" : "false"))
-        case .scoped(let workspaceID, _, let userID):
-            query += [("scope", isPrivate ? "user" : "workspace"), ("workspace_id", workspaceID)]
-            if isPrivate { query.append(("user_id", userID)) }
-        }
+        let query = [("logical_operator", "and"), ("name", "equals:" + name), ("size", "10")] + visibilityFilter(isPrivate)
         let json = try await call("GET", "secrets", query: query, what: "lookup of secret '\(name)'")
         guard case .array(let items)? = json.member("items") else { return nil }
         return items.filter(matchesLayout).compactMap(Self.entry).first { $0.name == name && $0.isPrivate == isPrivate }
+    }
+
+    /// Every secret of that visibility (the user's own, for private ones), a page of 1,000 per
+    /// request; nil as soon as the first page says there are more than `limit`.
+    public func list(isPrivate: Bool, limit: Int) async throws -> [Entry]? {
+        var result: [Entry] = []
+        var page = 1
+        while true {
+            let query = [("logical_operator", "and"), ("page", String(page)), ("size", "1000")] + visibilityFilter(isPrivate)
+            let json = try await call("GET", "secrets", query: query, what: "list of secrets")
+            if let total = json.member("total")?.text.flatMap(Int.init), total > limit { return nil }
+            if case .array(let items)? = json.member("items") {
+                result += items.filter(matchesLayout).compactMap(Self.entry).filter { $0.isPrivate == isPrivate }
+            }
+            let pages = json.member("total_pages")?.text.flatMap(Int.init) ?? 1
+            if page >= pages { return result }
+            page += 1
+        }
+    }
+
+    /// The filters of one visibility: `private=` from 0.80, else the scope in the workspace (and the user's own).
+    private func visibilityFilter(_ isPrivate: Bool) -> [(String, String)] {
+        switch layout {
+        case .privateFlag:
+            return [("private", isPrivate ? "true" : "false")]
+        case .scoped(let workspaceID, _, let userID):
+            return [("scope", isPrivate ? "user" : "workspace"), ("workspace_id", workspaceID)] + (isPrivate ? [("user_id", userID)] : [])
+        }
     }
 
     /// Whether a listed secret is in this client's workspace and, if user-scoped, the user's,
@@ -158,19 +179,22 @@ public struct ZenMLServerClient: Sendable {
         return SecretValues(pairs.compactMap { key, value in value.text.map { (key, $0) } })
     }
 
-    /// Creates the secret (`POST /api/v1/secrets`, or before 0.80 in the workspace).
-    public func create(_ name: String, values: SecretValues, isPrivate: Bool) async throws {
+    /// Creates the secret (`POST /api/v1/secrets`, or before 0.80 in the workspace); its id, when the server answers with it.
+    @discardableResult
+    public func create(_ name: String, values: SecretValues, isPrivate: Bool) async throws -> String? {
         let content: PythonJSON.Value = .object(values.revealedPairs.map { ($0.key, .string($0.value)) })
+        let created: PythonJSON.Value
         switch layout {
         case .privateFlag:
-            _ = try await call("POST", "secrets", body: .object([("name", .string(name)), ("private", .bool(isPrivate)), ("values", content)]),
-                               what: "creation of secret '\(name)'")
+            created = try await call("POST", "secrets", body: .object([("name", .string(name)), ("private", .bool(isPrivate)), ("values", content)]),
+                                     what: "creation of secret '\(name)'")
         case .scoped(let workspaceID, _, let userID):
-            _ = try await call("POST", "workspaces/\(HTTPForm.encode(workspaceID))/secrets", body: .object([
+            created = try await call("POST", "workspaces/\(HTTPForm.encode(workspaceID))/secrets", body: .object([
                 ("name", .string(name)), ("scope", .string(isPrivate ? "user" : "workspace")), ("values", content),
                 ("user", .string(userID)), ("workspace", .string(workspaceID)),
             ]), what: "creation of secret '\(name)'")
         }
+        return created.member("id")?.text
     }
 
     /// `PUT /api/v1/secrets/{id}`: the values become `values`; the keys of `dropping` that
@@ -185,20 +209,6 @@ public struct ZenMLServerClient: Sendable {
     /// `DELETE /api/v1/secrets/{id}`.
     public func delete(id: String, name: String) async throws {
         _ = try await call("DELETE", "secrets/\(HTTPForm.encode(id))", what: "deletion of secret '\(name)'")
-    }
-
-    /// Every secret the user sees (names and ids; the server lists no values).
-    public func list() async throws -> [Entry] {
-        var result: [Entry] = []
-        var page = 1
-        while true {
-            let json = try await call("GET", "secrets", query: [("page", String(page)), ("size", "1000"), ("sort_by", "asc:name")],
-                                      what: "list of secrets")
-            if case .array(let items)? = json.member("items") { result += items.filter(matchesLayout).compactMap(Self.entry) }
-            let pages = json.member("total_pages")?.text.flatMap(Int.init) ?? 1
-            if page >= pages { return result }
-            page += 1
-        }
     }
 
     // MARK: - Protocol

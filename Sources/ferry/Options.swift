@@ -18,7 +18,7 @@ struct GlobalOptions: ParsableArguments {
     var configDir: String?
 
     @Option(name: .customLong("store"),
-            help: ArgumentHelp("The centralized store: an SQLite file or sqlite:/// URL (default: $FERRY_STORE, else <data dir>/ferry.db).",
+            help: ArgumentHelp("The centralized store: an SQLite file or sqlite:/// URL (default: $FERRY_STORE, else <data dir>/ferry.db). `migrate` also writes to a ZenML server (http(s)://…) or a ZenML database (…/zenml.db).",
                                valueName: "url"))
     var store: String?
 
