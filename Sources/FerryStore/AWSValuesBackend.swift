@@ -24,7 +24,7 @@ public struct AWSValuesBackend: SecretValuesBackend {
     static func name(_ id: UUID) -> String { "zenml/\(id.uuidString.lowercased())" }
 
     func tags(_ id: UUID) -> [SecretsManagerClient.Tag] {
-        [.init("zenml", storeID.uuidString.lowercased()), .init("zenml_secret_id", id.uuidString.lowercased())]
+        ZenMLSecretMetadata.pairs(store: storeID, secret: id).map { .init($0.key, $0.value) }
     }
 
     public func storeValues(_ values: SecretValues, for id: UUID) async throws {
@@ -42,11 +42,7 @@ public struct AWSValuesBackend: SecretValuesBackend {
         } catch let error as FerryError where error.kind == .notFound {
             throw missing(id)
         }
-        let metadata = Dictionary(entry.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-        guard metadata["zenml"] == storeID.uuidString.lowercased(), metadata["zenml_secret_id"] == id.uuidString.lowercased() else {
-            throw FerryError(.notFound, code: "values_not_ours",
-                             "AWS secret '\(Self.name(id))' is not managed by this store (its `zenml` or `zenml_secret_id` tag differs).")
-        }
+        try checkOwnership(entry, id)
         return try PythonJSON.parseFlatMap(value.secretString ?? "", what: "AWS secret '\(Self.name(id))'")
     }
 
@@ -59,19 +55,17 @@ public struct AWSValuesBackend: SecretValuesBackend {
     /// ownership) is checked first with DescribeSecret.
     public func deleteValues(for id: UUID) async throws {
         do {
-            let entry = try await client.describeSecret(id: Self.name(id))
-            guard entry.tags.contains(where: { $0.key == "zenml" && $0.value == storeID.uuidString.lowercased() }) else {
-                throw FerryError(.notFound, code: "values_not_ours",
-                                 "AWS secret '\(Self.name(id))' is not managed by this store (its `zenml` tag differs).")
-            }
+            try checkOwnership(try await client.describeSecret(id: Self.name(id)), id)
             try await client.deleteSecret(id: Self.name(id), forceWithoutRecovery: true)
         } catch let error as FerryError where error.kind == .notFound && error.code != "values_not_ours" {
             throw missing(id)
         }
     }
 
-    private func missing(_ id: UUID) -> FerryError {
-        FerryError(.notFound, code: "values_not_found",
-                   "Can't find the secret values for secret ID '\(id.uuidString.lowercased())' in the secrets store back-end.")
+    private func checkOwnership(_ entry: SecretsManagerClient.Entry, _ id: UUID) throws {
+        try ZenMLSecretMetadata.check({ key in entry.tags.last { $0.key == key }?.value }, store: storeID, secret: id,
+                                      object: "AWS secret '\(Self.name(id))'", kind: "tag")
     }
+
+    private func missing(_ id: UUID) -> FerryError { ZenMLSecretMetadata.missing(id) }
 }

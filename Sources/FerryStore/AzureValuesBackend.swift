@@ -23,9 +23,7 @@ public struct AzureValuesBackend: SecretValuesBackend {
     /// `AZURE_ZENML_SECRET_NAME_PREFIX` + `-` + the secret id.
     static func name(_ id: UUID) -> String { "zenml-\(id.uuidString.lowercased())" }
 
-    func tags(_ id: UUID) -> [(key: String, value: String)] {
-        [("zenml", storeID.uuidString.lowercased()), ("zenml_secret_id", id.uuidString.lowercased())]
-    }
+    func tags(_ id: UUID) -> [(key: String, value: String)] { ZenMLSecretMetadata.pairs(store: storeID, secret: id) }
 
     public func storeValues(_ values: SecretValues, for id: UUID) async throws {
         try await client.setSecret(Self.name(id), value: PythonJSON.dumps(values), tags: tags(id), contentType: "application/json")
@@ -58,14 +56,8 @@ public struct AzureValuesBackend: SecretValuesBackend {
     }
 
     private func checkOwnership(_ bundle: KeyVaultClient.Secret, _ id: UUID) throws {
-        guard bundle.tag("zenml") == storeID.uuidString.lowercased(), bundle.tag("zenml_secret_id") == id.uuidString.lowercased() else {
-            throw FerryError(.notFound, code: "values_not_ours",
-                             "Key Vault secret `\(Self.name(id))` is not managed by this store (its `zenml` or `zenml_secret_id` tag differs).")
-        }
+        try ZenMLSecretMetadata.check(bundle.tag, store: storeID, secret: id, object: "Key Vault secret `\(Self.name(id))`", kind: "tag")
     }
 
-    private func missing(_ id: UUID) -> FerryError {
-        FerryError(.notFound, code: "values_not_found",
-                   "Can't find the secret values for secret ID '\(id.uuidString.lowercased())' in the secrets store back-end.")
-    }
+    private func missing(_ id: UUID) -> FerryError { ZenMLSecretMetadata.missing(id) }
 }

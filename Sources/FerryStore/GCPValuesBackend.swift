@@ -25,9 +25,7 @@ public struct GCPValuesBackend: SecretValuesBackend {
     /// `GCP_ZENML_SECRET_NAME_PREFIX` + `-` + the secret id.
     static func id(_ id: UUID) -> String { "zenml-\(id.uuidString.lowercased())" }
 
-    func labels(_ id: UUID) -> [(key: String, value: String)] {
-        [("zenml", storeID.uuidString.lowercased()), ("zenml_secret_id", id.uuidString.lowercased())]
-    }
+    func labels(_ id: UUID) -> [(key: String, value: String)] { ZenMLSecretMetadata.pairs(store: storeID, secret: id) }
 
     public func storeValues(_ values: SecretValues, for id: UUID) async throws {
         try await client.createSecret(id: Self.id(id), labels: labels(id))
@@ -73,14 +71,8 @@ public struct GCPValuesBackend: SecretValuesBackend {
     }
 
     private func checkOwnership(_ info: GCPSecretManagerClient.SecretInfo, _ id: UUID) throws {
-        guard info.label("zenml") == storeID.uuidString.lowercased(), info.label("zenml_secret_id") == id.uuidString.lowercased() else {
-            throw FerryError(.notFound, code: "values_not_ours",
-                             "GCP secret `\(Self.id(id))` is not managed by this store (its `zenml` or `zenml_secret_id` label differs).")
-        }
+        try ZenMLSecretMetadata.check(info.label, store: storeID, secret: id, object: "GCP secret `\(Self.id(id))`", kind: "label")
     }
 
-    private func missing(_ id: UUID) -> FerryError {
-        FerryError(.notFound, code: "values_not_found",
-                   "Can't find the secret values for secret ID '\(id.uuidString.lowercased())' in the secrets store back-end.")
-    }
+    private func missing(_ id: UUID) -> FerryError { ZenMLSecretMetadata.missing(id) }
 }

@@ -30,8 +30,7 @@ public struct HashiCorpValuesBackend: SecretValuesBackend {
 
     func data(_ values: SecretValues, _ id: UUID) -> [(key: String, value: PythonJSON.Value)] {
         [("zenml_secret_values", .object(values.revealedPairs.map { ($0.key, .string($0.value)) })),
-         ("zenml_secret_metadata", .object([("zenml", .string(storeID.uuidString.lowercased())),
-                                            ("zenml_secret_id", .string(id.uuidString.lowercased()))]))]
+         ("zenml_secret_metadata", .object(ZenMLSecretMetadata.pairs(store: storeID, secret: id).map { ($0.key, .string($0.value)) }))]
     }
 
     public func storeValues(_ values: SecretValues, for id: UUID) async throws {
@@ -52,11 +51,8 @@ public struct HashiCorpValuesBackend: SecretValuesBackend {
             throw FerryError(.notFound, code: "values_not_ours",
                              "Vault secret `\(mountPoint)/\(Self.path(id))` is missing ZenML's values or metadata.")
         }
-        let tags = Dictionary(metadata.map { ($0.key, $0.value.pythonString) }, uniquingKeysWith: { _, last in last })
-        guard tags["zenml"] == storeID.uuidString.lowercased(), tags["zenml_secret_id"] == id.uuidString.lowercased() else {
-            throw FerryError(.notFound, code: "values_not_ours",
-                             "Vault secret `\(mountPoint)/\(Self.path(id))` is not managed by this store.")
-        }
+        try ZenMLSecretMetadata.check({ key in metadata.last { $0.key == key }?.value.pythonString }, store: storeID, secret: id,
+                                      object: "Vault secret `\(mountPoint)/\(Self.path(id))`", kind: "metadata entry")
         return SecretValues(values.map { ($0.key, $0.value.pythonString) })
     }
 
@@ -70,8 +66,5 @@ public struct HashiCorpValuesBackend: SecretValuesBackend {
         try await client.kvDeleteAll(mount: mountPoint, path: Self.path(id))
     }
 
-    private func missing(_ id: UUID) -> FerryError {
-        FerryError(.notFound, code: "values_not_found",
-                   "Can't find the secret values for secret ID '\(id.uuidString.lowercased())' in the secrets store back-end.")
-    }
+    private func missing(_ id: UUID) -> FerryError { ZenMLSecretMetadata.missing(id) }
 }

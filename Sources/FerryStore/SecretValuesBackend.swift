@@ -33,3 +33,30 @@ public protocol SecretValuesBackend: Sendable {
 extension SecretValuesBackend {
     public func rowColumn(for values: SecretValues) throws -> SQLiteDatabase.Value? { nil }
 }
+
+/// What ZenML's external secrets stores put on every secret they keep and check on every read:
+/// the store's id as `zenml` and the secret's as `zenml_secret_id` (tags in AWS and Azure, labels
+/// in GCP, `zenml_secret_metadata` in Vault). ZenML 0.98.0
+/// `src/zenml/zen_stores/secrets_stores/base_secrets_store.py` (`_get_secret_metadata`,
+/// `_verify_secret_metadata`).
+public enum ZenMLSecretMetadata {
+    /// The two pairs, in ZenML's order.
+    public static func pairs(store: UUID, secret: UUID) -> [(key: String, value: String)] {
+        [("zenml", store.uuidString.lowercased()), ("zenml_secret_id", secret.uuidString.lowercased())]
+    }
+
+    /// Throws `values_not_ours` (a not-found error, as ZenML reads such a secret) unless
+    /// `value(key)` gives both pairs. `object` names the back-end's secret, `kind` what holds the pairs.
+    public static func check(_ value: (String) -> String?, store: UUID, secret: UUID, object: String, kind: String) throws {
+        guard pairs(store: store, secret: secret).allSatisfy({ value($0.key) == $0.value }) else {
+            throw FerryError(.notFound, code: "values_not_ours",
+                             "\(object) is not managed by this store (its `zenml` or `zenml_secret_id` \(kind) differs).")
+        }
+    }
+
+    /// ZenML's error for a secret whose values the back-end does not have.
+    public static func missing(_ secret: UUID) -> FerryError {
+        FerryError(.notFound, code: "values_not_found",
+                   "Can't find the secret values for secret ID '\(secret.uuidString.lowercased())' in the secrets store back-end.")
+    }
+}

@@ -28,11 +28,12 @@ func expect(_ condition: Bool, _ check: String, _ detail: @autoclosure () -> Str
     if !condition { throw ConformanceFailure(check: check, detail: detail()) }
 }
 
-func expectError(_ kind: FerryError.Kind, _ check: String, _ body: () async throws -> Void) async throws {
+func expectError(_ kind: FerryError.Kind, code: String? = nil, _ check: String, _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as FerryError {
         try expect(error.kind == kind, check, "expected a \(kind.rawValue) error, got \(error.kind.rawValue): \(error.message)")
+        if let code { try expect(error.code == code, check, "expected the error \(code), got \(error.code): \(error.message)") }
         return
     }
     throw ConformanceFailure(check: check, detail: "expected a \(kind.rawValue) error, but the call succeeded")
@@ -134,9 +135,12 @@ public enum LegacySecretsManagerConformance {
 /// ```
 public enum SecretValuesBackendConformance {
     /// Runs every check. `newID` returns a fresh secret id, creating whatever metadata the
-    /// back-end needs for it. Returns the names of the checks that ran.
+    /// back-end needs for it. `foreign`, the same kind of back-end of another store in the same
+    /// place, must refuse to read or delete this store's values (`values_not_ours`) and leave
+    /// them as they are. Returns the names of the checks that ran.
     @discardableResult
-    public static func run(_ backend: any SecretValuesBackend, newID: () async throws -> UUID) async throws -> [String] {
+    public static func run(_ backend: any SecretValuesBackend, foreign: (any SecretValuesBackend)? = nil,
+                           newID: () async throws -> UUID) async throws -> [String] {
         var ran: [String] = []
         let first = try await newID()
         try await expectError(.notFound, "get missing") { _ = try await backend.getValues(for: first) }
@@ -171,6 +175,16 @@ public enum SecretValuesBackendConformance {
         try await expectError(.notFound, "delete twice") { try await backend.deleteValues(for: first) }
         try expect(try await backend.getValues(for: second) == many, "delete isolation", "deleting one secret changed another")
         ran.append("delete")
+
+        if let foreign {
+            let id = try await newID()
+            try await backend.storeValues(["a": "1"], for: id)
+            try await expectError(.notFound, code: "values_not_ours", "another store's read") { _ = try await foreign.getValues(for: id) }
+            try await expectError(.notFound, code: "values_not_ours", "another store's delete") { try await foreign.deleteValues(for: id) }
+            try expect(try await backend.getValues(for: id) == ["a": "1"], "another store's delete", "a refused delete removed the values")
+            try await backend.deleteValues(for: id)
+            ran.append("another store's back-end refuses")
+        }
         return ran
     }
 }

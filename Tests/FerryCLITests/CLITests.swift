@@ -302,7 +302,7 @@ struct Ferry {
 
         result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--dry-run", "--name-template", "{component}-{name}",
                            "-o", "json")
-        guard case .array(let templated)? = try PythonJSON.parse(result.stdout).member("items") else { return }
+        guard case .array(let templated)? = try PythonJSON.parse(result.stdout).member("items") else { Issue.record("not the JSON shape expected"); return }
         #expect(templated.allSatisfy { $0.member("target_name")?.text == "\($0.member("component")?.text ?? "")-\($0.member("legacy_name")?.text ?? "")" })
         #expect(!templated.contains { $0.member("action")?.text == "conflict" })
 
@@ -315,7 +315,7 @@ struct Ferry {
 
         result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--on-conflict", "rename", "-o", "json")
         #expect(result.status == 0, "\(result.stderr)")
-        guard case .array(let applied)? = try PythonJSON.parse(result.stdout).member("items") else { return }
+        guard case .array(let applied)? = try PythonJSON.parse(result.stdout).member("items") else { Issue.record("not the JSON shape expected"); return }
         let renamed = applied.filter { $0.member("detail")?.text?.hasPrefix("renamed from") == true }
         #expect(renamed.count == collisions.count)
         #expect(renamed.allSatisfy { $0.member("verified") == .bool(true) && $0.member("target_name")?.text == "collides-ferry_local_b" })
@@ -347,7 +347,7 @@ struct Ferry {
         #expect(countsAfterKills.contains { $0 < 52 }, "\(countsAfterKills)")
         let result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--on-conflict", "rename", "-o", "json")
         #expect(result.status == 0, "\(result.stderr)")
-        guard case .array(let items)? = try PythonJSON.parse(result.stdout).member("items") else { return }
+        guard case .array(let items)? = try PythonJSON.parse(result.stdout).member("items") else { Issue.record("not the JSON shape expected"); return }
         #expect(items.count == 52 && items.allSatisfy { $0.member("verified") == .bool(true) })
         // Exactly one target per source: nothing created twice under another name.
         let listed = try PythonJSON.parse(try ferry("secret", "list", "-o", "json", "--size", "1000").stdout)
@@ -679,7 +679,7 @@ struct ZenMLServerMigrationTests {
         let python = try #require(environment["FERRY_ZENML_SERVER_PYTHON"])
         let result = try ProcessRunner.run(python, [Repository.fixtures(from: #filePath) + "/../scripts/zenml_server_secrets.py", "dump"])
         try #require(result.status == 0, "zenml_server_secrets.py dump: \(result.stderr.suffix(1500))")
-        guard case .object(let secrets) = try PythonJSON.parse(result.stdout) else { return [:] }
+        guard case .object(let secrets) = try PythonJSON.parse(result.stdout) else { Issue.record("zenml_server_secrets.py dump printed no mapping"); return [:] }
         var read: [String: (isPrivate: Bool, values: SecretValues)] = [:]
         for (name, secret) in secrets {
             guard case .object(let values)? = secret.member("values") else { continue }
@@ -705,7 +705,7 @@ struct ZenMLServerMigrationTests {
         // ZenML's own client reads every secret back exactly, private as asked.
         let read = try Self.dump()
         let expected = try PythonJSON.parse(try String(contentsOfFile: fixture + "/expected.json", encoding: .utf8))
-        guard case .object(let components)? = expected.member("components") else { return }
+        guard case .object(let components)? = expected.member("components") else { Issue.record("not the JSON shape expected"); return }
         var count = 0
         for (_, component) in components {
             guard case .object(let secrets)? = component.member("secrets") else { continue }
@@ -772,11 +772,11 @@ struct ZenMLDatabaseMigrationTests {
 
         let read = try ProcessRunner.run(python, [Repository.fixtures(from: #filePath) + "/tools/zenml_db_secrets.py", "--db", database])
         try #require(read.status == 0, "zenml_db_secrets.py: \(read.stderr.suffix(1500))")
-        guard case .object(let secrets) = try PythonJSON.parse(read.stdout) else { return }
+        guard case .object(let secrets) = try PythonJSON.parse(read.stdout) else { Issue.record("not the JSON shape expected"); return }
         // ZenML lists by name: the private and the public copy share a name, so one of them shows;
         // both visibilities were checked on write (Ferry reads each back).
         let expected = try PythonJSON.parse(try String(contentsOfFile: fixture + "/expected.json", encoding: .utf8))
-        guard case .object(let components)? = expected.member("components") else { return }
+        guard case .object(let components)? = expected.member("components") else { Issue.record("not the JSON shape expected"); return }
         var count = 0
         for (_, component) in components {
             guard case .object(let wanted)? = component.member("secrets") else { continue }

@@ -94,7 +94,7 @@ import Testing
     @Test func exportFilesOfEveryEra() throws {
         let folder = Self.root + "/synthetic-exports"
         let expected = try PythonJSON.parse(try String(contentsOfFile: folder + "/expected.json", encoding: .utf8))
-        guard case .object(let files) = expected else { return }
+        guard case .object(let files) = expected else { Issue.record("expected.json is not a mapping"); return }
         var checked = 0
         for (file, wanted) in files where file.hasSuffix(".yaml") {
             let export = try StackExport.read(folder + "/" + file)
