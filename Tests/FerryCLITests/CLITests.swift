@@ -327,8 +327,22 @@ struct Ferry {
         defer { ferry.home.remove() }
         let config = ferry.home.file("config")
         try FileManager.default.copyItem(atPath: Repository.fixtures(from: #filePath) + "/local/zenml-0.52.0/config", toPath: config)
+        // 500 more secrets in one manager (ZenML's local layout: name, then base64 values), so that
+        // writing takes long enough for kills to land between the first write and the last.
+        let bulk = 500, total = 52 + bulk
+        let secretsFile = config + "/local_stores/c634a458-2ceb-4b51-99c1-f8e9e14c9574/secrets.yaml"
+        let handle = try #require(FileHandle(forWritingAtPath: secretsFile))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((0..<bulk).map { index in
+            "bulk_\(index):\n  value: \(Data("v\(index)".utf8).base64EncodedString())\n  zenml_schema_name: arbitrary\n"
+        }.joined().utf8))
+        try handle.close()
+        // Each run is killed a little later than the one before, so the kills sweep from "before the
+        // first write" to "after the last", whatever the machine's speed, and each run resumes what the
+        // killed ones left.
         var countsAfterKills: [Int] = []
-        for delay in [0.05, 0.1, 0.15, 0.2, 0.3] {
+        var delay = 0.08
+        while countsAfterKills.count < 80 && countsAfterKills.last != total {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Ferry.binary)
             process.arguments = ["secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--jobs", "1",
@@ -342,16 +356,17 @@ struct Ferry {
             process.waitUntilExit()
             let listed = try PythonJSON.parse(try ferry("secret", "list", "-o", "json", "--size", "1000").stdout)
             countsAfterKills.append(Int(listed.member("pagination")?.member("total")?.text ?? "") ?? -1)
+            delay *= 1.08
         }
-        // At least one kill landed mid-run, or this test would prove nothing.
-        #expect(countsAfterKills.contains { $0 < 52 }, "\(countsAfterKills)")
+        // At least one kill landed mid-run (some secrets written, not all), or this test would prove nothing.
+        #expect(countsAfterKills.contains { 0 < $0 && $0 < total }, "\(countsAfterKills)")
         let result = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--on-conflict", "rename", "-o", "json")
         #expect(result.status == 0, "\(result.stderr)")
         guard case .array(let items)? = try PythonJSON.parse(result.stdout).member("items") else { Issue.record("not the JSON shape expected"); return }
-        #expect(items.count == 52 && items.allSatisfy { $0.member("verified") == .bool(true) })
+        #expect(items.count == total && items.allSatisfy { $0.member("verified") == .bool(true) })
         // Exactly one target per source: nothing created twice under another name.
         let listed = try PythonJSON.parse(try ferry("secret", "list", "-o", "json", "--size", "1000").stdout)
-        #expect(listed.member("pagination")?.member("total")?.text == "52", "\(listed)")
+        #expect(listed.member("pagination")?.member("total")?.text == String(total), "\(listed)")
         let again = try ferry("secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "-o", "json", "--on-conflict", "rename")
         #expect(again.status == 0 && !again.stdout.contains("\"create\""))
     }

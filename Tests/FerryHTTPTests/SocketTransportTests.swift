@@ -88,7 +88,9 @@ final class PythonServer: @unchecked Sendable {
                 self.connection_id = connections
             self.served = 0
             if tls:
-                self.request.settimeout(10)
+                # Long enough that a loaded machine never sees the server drop an idle keep-alive
+                # connection (tests count connections); short enough that a stuck handshake ends.
+                self.request.settimeout(300)
                 self.request = tls.wrap_socket(self.request, server_side=True)
             super().setup()
 
@@ -227,7 +229,7 @@ struct SocketTransportTests {
         defer { directory.remove() }
         let server = try PythonServer(directory)
         defer { server.stop() }
-        let transport = SocketTransport(timeout: 10)
+        let transport = SocketTransport(timeout: 60)
 
         let get = try await transport.send(HTTPRequest(method: "GET", url: server.url("/echo/a%2Fb%20c?x=%3D1&y=a+b"),
                                                        headers: [("X-One", "1"), ("x-two", "two words")]))
@@ -263,7 +265,7 @@ struct SocketTransportTests {
         defer { directory.remove() }
         let server = try PythonServer(directory)
         defer { server.stop() }
-        let transport = SocketTransport(timeout: 10)
+        let transport = SocketTransport(timeout: 60)
 
         let chunked = try await transport.send(HTTPRequest(method: "GET", url: server.url("/chunked?size=100000")))
         #expect(chunked.status == 200)
@@ -290,7 +292,7 @@ struct SocketTransportTests {
         defer { directory.remove() }
         let server = try PythonServer(directory)
         defer { server.stop() }
-        let transport = SocketTransport(timeout: 5)
+        let transport = SocketTransport(timeout: 60)
 
         let head = try await transport.send(HTTPRequest(method: "HEAD", url: server.url("/length?size=100")))
         #expect(head.status == 200)
@@ -309,7 +311,7 @@ struct SocketTransportTests {
         defer { directory.remove() }
         let server = try PythonServer(directory)
         defer { server.stop() }
-        let transport = SocketTransport(timeout: 5)
+        let transport = SocketTransport(timeout: 60)
         for _ in 0..<5 {
             let response = try await transport.send(HTTPRequest(method: "GET", url: server.url("/echo")))
             #expect(try echoInfo(response).connection == 1)
@@ -323,7 +325,7 @@ struct SocketTransportTests {
         defer { directory.remove() }
         let closesIdle = try PythonServer(directory, mode: "drop-idle")
         defer { closesIdle.stop() }
-        let transport = SocketTransport(timeout: 5)
+        let transport = SocketTransport(timeout: 60)
         var seen: [Int] = []
         for round in 0..<6 {
             if round % 2 == 1 { try await Task.sleep(nanoseconds: 100_000_000) }  // with and without the FIN arriving first
@@ -409,7 +411,7 @@ struct SocketTransportTests {
         defer { directory.remove() }
         let server = try PythonServer(directory)
         defer { server.stop() }
-        let transport = SocketTransport(timeout: 10)
+        let transport = SocketTransport(timeout: 60)
         let mebibyte = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255) })
         let echoed = try await transport.send(HTTPRequest(method: "PUT", url: server.url("/echo"), body: mebibyte))
         #expect(echoed.status == 200)
@@ -425,7 +427,7 @@ struct SocketTransportTests {
         defer { directory.remove() }
         let server = try PythonServer(directory)
         defer { server.stop() }
-        let transport = SocketTransport(timeout: 10)
+        let transport = SocketTransport(timeout: 60)
         let bodies = try await withThrowingTaskGroup(of: Data.self) { group in
             for index in 0..<24 {
                 group.addTask {
@@ -444,7 +446,7 @@ struct SocketTransportTests {
         defer { directory.remove() }
         let server = try PythonServer(directory)
         defer { server.stop() }
-        let transport = SocketTransport(timeout: 5)
+        let transport = SocketTransport(timeout: 60)
         let viaName = try await transport.send(HTTPRequest(method: "GET", url: server.url("/echo", host: "localhost")))
         #expect(try echoInfo(viaName).headers.first == ["Host", "localhost:\(server.port)"])
 
@@ -462,14 +464,14 @@ struct SocketTransportTests {
         let server = try PythonServer(directory, certificate: certificates.server)
         defer { server.stop() }
 
-        let trusting = SocketTransport(timeout: 10, caFile: certificates.ca)
+        let mebibyte = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255) })
+        let trusting = SocketTransport(timeout: 60, caFile: certificates.ca)
         for host in ["127.0.0.1", "localhost"] {
             let response = try await trusting.send(HTTPRequest(method: "POST", url: server.url("/echo", scheme: "https", host: host),
                                                                body: Data("over tls".utf8)))
             #expect(response.status == 200)
             #expect(response.body == Data("over tls".utf8))
         }
-        let mebibyte = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255) })
         let large = try await trusting.send(HTTPRequest(method: "PUT", url: server.url("/echo", scheme: "https"), body: mebibyte))
         #expect(large.body == mebibyte)
         let chunked = try await trusting.send(HTTPRequest(method: "GET", url: server.url("/chunked?size=300000", scheme: "https")))
@@ -477,7 +479,7 @@ struct SocketTransportTests {
         let stats = try await trusting.send(HTTPRequest(method: "GET", url: server.url("/stats", scheme: "https")))
         #expect(String(decoding: stats.body, as: UTF8.self) == "2")  // one per host name
 
-        let untrusting = SocketTransport(timeout: 10)
+        let untrusting = SocketTransport(timeout: 60)
         let untrusted = await ferryError {
             _ = try await untrusting.send(HTTPRequest(method: "GET", url: server.url("/echo", scheme: "https")))
         }
@@ -487,7 +489,7 @@ struct SocketTransportTests {
         #expect(untrusted?.message.contains("not trusted") == true)
         #expect(untrusted?.message.contains("SSL_CERT_FILE") == true)
 
-        let insecure = SocketTransport(timeout: 10, verifyTLS: false)
+        let insecure = SocketTransport(timeout: 60, verifyTLS: false)
         #expect(try await insecure.send(HTTPRequest(method: "GET", url: server.url("/echo", scheme: "https"))).status == 200)
     }
 
@@ -497,7 +499,7 @@ struct SocketTransportTests {
         let certificates = try TestCertificates(directory)
         let server = try PythonServer(directory, certificate: certificates.otherName)
         defer { server.stop() }
-        let transport = SocketTransport(timeout: 10, caFile: certificates.ca)
+        let transport = SocketTransport(timeout: 60, caFile: certificates.ca)
         for host in ["127.0.0.1", "localhost"] {
             let error = await ferryError {
                 _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/echo", scheme: "https", host: host)))
