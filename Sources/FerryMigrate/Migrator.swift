@@ -165,31 +165,32 @@ public struct Migrator: Sendable {
             throw FerryError(.notFound, code: "secret_not_found",
                              "Secret with name `\(name)` not found. Please double-check the name and try again.")
         }
-        var names = Set<String>()
-        for (source, secrets) in listed {
-            for (name, _, _) in secrets where options.names.isEmpty || options.names.contains(name) {
-                names.insert(options.nameTemplate.render(name: name, component: source.component))
-            }
+        // The secrets to plan, each with its target name (rendered once); the readable ones are
+        // looked up in the target, which may list their names in bulk first.
+        let selected = listed.flatMap { source, secrets in
+            secrets.filter { options.names.isEmpty || options.names.contains($0.name) || $0.name == "*" }
+                .map { (source: source, entry: $0, target: options.nameTemplate.render(name: $0.name, component: source.component)) }
         }
-        try await target.prepare(names: names, isPrivate: options.isPrivate)
+        let lookedUp = Set(selected.compactMap { selection -> String? in
+            guard case .success = selection.entry.result else { return nil }
+            return selection.target
+        })
+        try await target.prepare(names: lookedUp, isPrivate: options.isPrivate)
         var items: [MigrationItem] = []
         var claimed: [String: (component: LegacyComponent, values: SecretValues)] = [:]
-        for (source, secrets) in listed {
-            for (name, result, stranded) in secrets where options.names.isEmpty || options.names.contains(name) || name == "*" {
-                let target = options.nameTemplate.render(name: name, component: source.component)
-                switch result {
-                case .failure(let error):
-                    items.append(MigrationItem(component: source.component, legacyName: name, targetName: target, action: .unreadable,
-                                               detail: error.message, values: nil, existing: nil, strandedSource: stranded))
-                case .success(let secret):
-                    var item = try await decide(secret.values, name: name, target: target, component: source.component,
-                                                claimed: &claimed, options: options)
-                    item.strandedSource = stranded
-                    if let stranded, item.detail == nil {
-                        item.detail = "\(stranded.era) layout at `\(stranded.location)`, which ZenML ≥ \(stranded.unreadableSince) does not read"
-                    }
-                    items.append(item)
+        for (source, (name, result, stranded), target) in selected {
+            switch result {
+            case .failure(let error):
+                items.append(MigrationItem(component: source.component, legacyName: name, targetName: target, action: .unreadable,
+                                           detail: error.message, values: nil, existing: nil, strandedSource: stranded))
+            case .success(let secret):
+                var item = try await decide(secret.values, name: name, target: target, component: source.component,
+                                            claimed: &claimed, options: options)
+                item.strandedSource = stranded
+                if let stranded, item.detail == nil {
+                    item.detail = "\(stranded.era) layout at `\(stranded.location)`, which ZenML ≥ \(stranded.unreadableSince) does not read"
                 }
+                items.append(item)
             }
         }
         return items
