@@ -40,20 +40,30 @@ public enum SecureFile {
         return data
     }
 
-    /// Creates `path`'s folders (mode 0700 for the ones it creates).
+    /// Creates `path`'s folders, each one it creates with mode 0700 from the start (never
+    /// briefly wider, whatever the umask).
     public static func createParentDirectories(of path: String) throws {
         let parent = (path as NSString).deletingLastPathComponent
         guard !parent.isEmpty else { return }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw FerryError(.io, code: "mkdir_failed", "Cannot create the folder '\(parent)': \(error.localizedDescription)")
+        var missing: [String] = []
+        var folder = parent
+        while !folder.isEmpty && folder != "/" {
+            var info = stat()
+            if stat(folder, &info) == 0 { break }
+            guard errno == ENOENT else { break }
+            missing.append(folder)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        for folder in missing.reversed() where mkdir(folder, 0o700) != 0 && errno != EEXIST {
+            throw FerryError(.io, code: "mkdir_failed", "Cannot create the folder '\(folder)': \(String(cString: strerror(errno))).")
         }
     }
 
-    /// Atomically replaces `path` with `data`, mode 0600 (temporary file, `fsync`, `rename`).
-    public static func write(_ data: Data, to path: String) throws {
+    /// Atomically writes `path` with `data`, mode 0600 (temporary file, `fsync`, then `rename`
+    /// over it). With `replace: false` an existing file (or symbolic link) at `path` is left as it
+    /// is and ``FerryError/Kind/alreadyExists`` thrown: the temporary file is hard-linked to `path`,
+    /// which fails when anything is there, so no check-then-write race.
+    public static func write(_ data: Data, to path: String, replace: Bool = true) throws {
         try createParentDirectories(of: path)
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
@@ -84,8 +94,18 @@ public enum SecureFile {
             throw ioError("write", path)
         }
         close(fd)
-        guard rename(temporary, path) == 0 else { throw ioError("replace", path) }
-        succeeded = true
+        if replace {
+            guard rename(temporary, path) == 0 else { throw ioError("replace", path) }
+            succeeded = true
+        } else {
+            guard link(temporary, path) == 0 else {
+                if errno == EEXIST {
+                    throw FerryError(.alreadyExists, code: "file_exists", "'\(path)' exists already; pass --force to replace it.")
+                }
+                throw ioError("create", path)
+            }
+            // `path` now names the data; the temporary name goes (the deferred unlink).
+        }
         // Make the rename durable too.
         let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_CLOEXEC)
         if dirFD >= 0 {
@@ -94,14 +114,15 @@ public enum SecureFile {
         }
     }
 
-    /// Runs `body` holding an exclusive lock on `path`'s folder (created if needed).
-    public static func withLock<T>(onFolderOf path: String, _ body: () throws -> T) throws -> T {
-        try createParentDirectories(of: path)
+    /// Runs `body` holding a lock on `path`'s folder: exclusive (the folder is created if
+    /// needed), or `shared` for readers (the folder must exist).
+    public static func withLock<T>(onFolderOf path: String, shared: Bool = false, _ body: () throws -> T) throws -> T {
+        if !shared { try createParentDirectories(of: path) }
         let directory = (path as NSString).deletingLastPathComponent
         let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ioError("lock the folder of", path) }
         defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
+        while flock(fd, shared ? LOCK_SH : LOCK_EX) != 0 {
             if errno != EINTR { throw ioError("lock the folder of", path) }
         }
         defer { flock(fd, LOCK_UN) }

@@ -26,13 +26,14 @@ public final class ZenMLDatabaseTarget: MigrationTarget, @unchecked Sendable {
 
     public var description: String { "the ZenML database \(path)" }
 
-    /// Whether `path` is a ZenML database (alembic-managed, with a `secret` table) rather than Ferry's own store.
+    /// Whether `path` is a ZenML database (alembic-managed, with a `secret` table) rather than Ferry's own store
+    /// (a `ferry_meta` table that an older Ferry added to a ZenML database does not make it Ferry's).
     public static func isZenMLDatabase(_ path: String) -> Bool {
         guard FileManager.default.fileExists(atPath: path),
               let database = try? SQLiteDatabase(path: path, readOnly: true, create: false, busyTimeoutMilliseconds: 2_000),
               let tables = try? database.query("SELECT name FROM sqlite_master WHERE type = 'table'", [], { $0.text(0) ?? "" })
         else { return false }
-        return tables.contains("alembic_version") && tables.contains("secret") && !tables.contains("ferry_meta")
+        return tables.contains("alembic_version") && tables.contains("secret")
     }
 
     /// The workspace the environment names: ZenML's `ZENML_ACTIVE_WORKSPACE_ID`, else

@@ -6,7 +6,7 @@ import Foundation
 /// bound parameters, and transactions. Not thread-safe; ``SecretStore`` serializes access.
 ///
 /// ```swift
-/// let db = try SQLiteDatabase(path: "/tmp/ferry.db")
+/// let db = try SQLiteDatabase(path: "/tmp/example.db", create: true)
 /// try db.execute("CREATE TABLE t (x TEXT)")
 /// try db.run("INSERT INTO t VALUES (?)", ["hello"])
 /// let rows = try db.query("SELECT x FROM t") { $0.text(0) }
@@ -24,16 +24,18 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// The database file.
     public let path: String
     private var statementCache: [String: OpaquePointer] = [:]
+    private let holder: String
+    private let busyTimeout: Int32
 
-    /// Opens (and with `create`, creates with mode 0600) the database at `path`.
-    public init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeoutMilliseconds: Int32 = 10_000) throws {
+    /// Opens the database at `path`; `create` lets SQLite create a missing file (callers that
+    /// care about the file's mode and links create it themselves, see ``StoreDatabase``).
+    /// `holder` says who may hold a lock on it, for the message when waiting for one times out.
+    public init(path: String, readOnly: Bool = false, create: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000,
+                holder: String = "another process (a running ZenML server or command?)") throws
+    {
         self.path = path
-        if !readOnly && create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
-            try SecureFile.createParentDirectories(of: path)
-            // Create the file ourselves so that it is 0600 from the start.
-            let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
-            if fd >= 0 { close(fd) }
-        }
+        self.holder = holder
+        self.busyTimeout = busyTimeoutMilliseconds
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
         var db: OpaquePointer?
         let status = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
@@ -157,7 +159,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         }
         if code == SQLITE_BUSY || code == SQLITE_LOCKED {
             return FerryError(.io, code: "database_locked",
-                              "The database '\(path)' is locked by another process (a running ZenML server or command?); try again when it has finished.")
+                              "The database '\(path)' stayed locked by \(holder) for \(busyTimeout / 1000) s; try again when it has finished.")
         }
         return FerryError(.io, code: "database_error", "Database error in '\(path)': \(message).")
     }

@@ -15,7 +15,7 @@ import Logging
 /// let secret = try await store.create(name: "db", values: ["password": "hunter2"])
 /// let values = try await store.values(of: secret)
 /// ```
-public final class SecretStore: Sendable {
+public final class SecretStore: Sendable, CustomStringConvertible {
     /// ZenML's `STR_FIELD_MAX_LENGTH` for names.
     public static let maxNameLength = 255
     /// ZenML 0.98's `SECRET_KEY_VALUE_BYTES_MAX`.
@@ -26,8 +26,10 @@ public final class SecretStore: Sendable {
     private let logger: Logger
     private let encryptionKey: String?
 
-    /// Opens the store that `configuration` describes.
-    public init(configuration: StoreConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
+    /// Opens the store that `configuration` describes; `readOnly` creates and changes nothing
+    /// (a store that does not exist yet reads as empty).
+    public init(configuration: StoreConfiguration, readOnly: Bool = false,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "ferry.store")) throws
     {
         // Check the configuration before touching the database, so a bad one creates nothing.
@@ -37,7 +39,7 @@ public final class SecretStore: Sendable {
             throw FerryError(.unsupported, code: "backup_unavailable",
                              "A backup secrets store is not available in this Ferry build yet.")
         }
-        database = try StoreDatabase(path: configuration.databasePath)
+        database = try StoreDatabase(path: configuration.databasePath, readOnly: readOnly, logger: logger)
         self.logger = logger
         encryptionKey = secrets.encryptionKey
         backend = try kind.make(try StoreFields(secrets), environment, database)
@@ -49,6 +51,11 @@ public final class SecretStore: Sendable {
         self.backend = backend
         self.logger = logger
         encryptionKey = nil
+    }
+
+    /// The store as messages name it: `the store '<path>'`, saying when it does not exist yet.
+    public var description: String {
+        "the store '\(database.path)'" + (database.exists ? "" : " (which does not exist yet)")
     }
 
     // MARK: - Create
@@ -110,6 +117,11 @@ public final class SecretStore: Sendable {
         try checkKey()
         do {
             return try await backend.getValues(for: secret.id)
+        } catch let error as FerryError where error.kind == .encryptionKey && backend is SQLValuesBackend {
+            // The store's own key check passed, so the key is right for this store: a value that
+            // does not decode with it was changed outside Ferry.
+            throw FerryError(.corruptData, code: "values_damaged",
+                             "The stored values of secret `\(secret.name)` (\(secret.id.uuidString.lowercased())) in '\(database.path)' are damaged: they do not decode with the store's \(encryptionKey == nil ? "encoding (base64 JSON, no encryption)" : "verified encryption key").")
         } catch let error as FerryError where error.kind == .encryptionKey || error.kind == .corruptData {
             throw FerryError(error.kind, code: error.code, error.message.replacingOccurrences(
                 of: secret.id.uuidString.lowercased(), with: "`\(secret.name)` (\(secret.id.uuidString.lowercased()))"))
@@ -146,7 +158,7 @@ public final class SecretStore: Sendable {
         }
         let visibility = isPrivate.map { $0 ? "private " : "public " } ?? ""
         throw FerryError(.notFound, code: "secret_not_found",
-                         "No \(visibility)secret with name\(allowPartial ? ", ID or prefix" : " or ID") '\(nameOrID)' found.")
+                         "No \(visibility)secret with name\(allowPartial ? ", ID or prefix" : " or ID") '\(nameOrID)' found in \(description).")
     }
 
     /// A page of metadata (no values), with ZenML's filters, sort and paging.

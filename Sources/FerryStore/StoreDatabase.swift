@@ -1,10 +1,18 @@
 import FerryCore
 import FerryCrypto
 import Foundation
+import Logging
 
 /// The embedded store's SQLite file: the `secret` table laid out as ZenML ≥ 0.80 lays it out
 /// (32-hex ids, naive-UTC times, `private`, `values` in ZenML's SQL encoding) plus Ferry's own
 /// `ferry_meta` table (schema version, store id, owner, encryption check).
+///
+/// Only a new file or one that is already a Ferry store is used: a symbolic link, a file of
+/// another user or one that others can write, a ZenML database, any other SQLite database and a
+/// store whose `ferry_meta` is damaged are refused, and nothing is changed in them. A new store
+/// is created 0600 without following links; an existing one is tightened to 0600 (with its WAL)
+/// when opened for writing. Opening read-only creates and changes nothing: a missing store reads
+/// as empty. Two processes creating the same new store wait for each other (a lock on its folder).
 ///
 /// All access goes through ``withConnection(_:)``, which serializes it.
 /// ZenML 0.98.0 `src/zenml/zen_stores/schemas/secret_schemas.py` and the migrations
@@ -17,50 +25,127 @@ public final class StoreDatabase: @unchecked Sendable {
     private var verifiedKey: String??
     /// The database file.
     public let path: String
+    /// Whether this store was opened read-only (nothing is ever written through it).
+    public let isReadOnly: Bool
+    /// Whether the file exists (a read-only store that does not reads as empty).
+    public let exists: Bool
     /// This store's id: the `zenml` tag or label on external back-ends.
     public let storeID: UUID
     /// The local user that owns secrets created through this store.
     public let ownerID: UUID
 
-    /// Opens or creates the store database (WAL mode, mode 0600).
-    public init(path: String) throws {
+    /// Opens the store database at `path`, creating it (WAL mode, mode 0600) unless `readOnly`.
+    public init(path: String, readOnly: Bool = false, logger: Logger = Logger(label: "ferry.store")) throws {
         self.path = path
-        let connection = try SQLiteDatabase(path: path)
-        self.connection = connection
-        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
-        try connection.transaction {
-            try connection.execute(
-                """
-                CREATE TABLE IF NOT EXISTS ferry_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS secret (
-                    id CHAR(32) NOT NULL PRIMARY KEY,
-                    created DATETIME NOT NULL,
-                    updated DATETIME NOT NULL,
-                    name VARCHAR NOT NULL,
-                    private BOOLEAN NOT NULL,
-                    "values" VARCHAR(16777215),
-                    user_id CHAR(32) NOT NULL
-                );
-                CREATE UNIQUE INDEX IF NOT EXISTS secret_public_name ON secret (name) WHERE private = 0;
-                CREATE UNIQUE INDEX IF NOT EXISTS secret_private_name ON secret (name, user_id) WHERE private = 1;
-                CREATE INDEX IF NOT EXISTS secret_created ON secret (created);
-                CREATE INDEX IF NOT EXISTS secret_name ON secret (name);
-                """)
-            for (key, value) in [("schema_version", Self.schemaVersion), ("store_id", UUID().hexString),
-                                 ("owner_id", UUID().hexString)]
-            {
-                try connection.run("INSERT OR IGNORE INTO ferry_meta (key, value) VALUES (?, ?)", [.text(key), .text(value)])
+        isReadOnly = readOnly
+        var opened: (connection: SQLiteDatabase, exists: Bool, meta: [String: String])?
+        if readOnly, try StoreFile.inspect(path) == nil {
+            opened = nil
+        } else {
+            opened = try SecureFile.withLock(onFolderOf: path, shared: readOnly) {
+                try Self.open(path, readOnly: readOnly, logger: logger)
             }
         }
-        let meta = try Self.meta(connection)
-        guard meta["schema_version"] == Self.schemaVersion else {
-            throw FerryError(.configuration, code: "store_schema",
-                             "'\(path)' has store schema \(meta["schema_version"] ?? "?"), which this Ferry does not know.")
+        if let opened {
+            connection = opened.connection
+            exists = opened.exists
+            guard let store = opened.meta["store_id"].flatMap(UUID.init(flexible:)),
+                  let owner = opened.meta["owner_id"].flatMap(UUID.init(flexible:))
+            else { throw Self.damaged(path, "it has no valid store id or owner") }
+            storeID = store
+            ownerID = owner
+        } else {
+            // Nothing on disk: an empty store in memory, so reads find nothing and create nothing.
+            connection = try SQLiteDatabase(path: ":memory:")
+            try Self.createSchema(connection)
+            exists = false
+            storeID = UUID()
+            ownerID = UUID()
         }
-        guard let store = meta["store_id"].flatMap(UUID.init(flexible:)), let owner = meta["owner_id"].flatMap(UUID.init(flexible:))
-        else { throw FerryError(.corruptData, code: "store_meta", "'\(path)' has no valid store id or owner.") }
-        storeID = store
-        ownerID = owner
+        try connection.execute("PRAGMA foreign_keys=ON;" + (readOnly ? "" : " PRAGMA synchronous=NORMAL;"))
+    }
+
+    /// Opens (under the folder lock) and classifies the file: a new store is created, a Ferry
+    /// store checked, anything else refused. Returns the connection and the `ferry_meta` rows.
+    private static func open(_ path: String, readOnly: Bool, logger: Logger) throws
+        -> (connection: SQLiteDatabase, exists: Bool, meta: [String: String])?
+    {
+        var file = try StoreFile.inspect(path)
+        if file == nil {
+            if readOnly { return nil }
+            file = try StoreFile.create(path)
+        }
+        guard let file else { return nil }
+        try file.checkOwnership(path)
+        let connection = try SQLiteDatabase(path: path, readOnly: readOnly, holder: "another ferry command")
+        // The file SQLite opened must be the one checked (no link swapped in meanwhile).
+        guard try StoreFile.inspect(path)?.identity == file.identity else {
+            throw FerryError(.refused, code: "store_changed", "'\(path)' was replaced while Ferry opened it; try again.")
+        }
+        let tables = Set(try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'", [], { $0.text(0) ?? "" }))
+        if tables.contains("alembic_version") {
+            throw FerryError(.unsupported, code: "zenml_database",
+                             "'\(path)' is a ZenML database, not a Ferry store: `ferry secret` commands do not read ZenML databases yet, and Ferry adds nothing to it. To migrate secrets into it, use `ferry secrets-manager secret migrate --store \(path)`.")
+        }
+        if tables.isEmpty {
+            if readOnly { return nil }
+            try connection.execute("PRAGMA journal_mode=WAL;")
+            try connection.transaction {
+                try createSchema(connection)
+                for (key, value) in [("schema_version", schemaVersion), ("store_id", UUID().hexString), ("owner_id", UUID().hexString)] {
+                    try connection.run("INSERT INTO ferry_meta (key, value) VALUES (?, ?)", [.text(key), .text(value)])
+                }
+            }
+            return (connection, true, try meta(connection))
+        }
+        guard tables.contains("ferry_meta") else {
+            let listed = tables.sorted().prefix(5).map { "`\($0)`" }.joined(separator: ", ")
+            throw FerryError(.refused, code: "foreign_database",
+                             "'\(path)' is an SQLite database of another program (tables \(listed)), not a Ferry store; Ferry adds nothing to it. Give a new file's path.")
+        }
+        guard tables.contains("secret") else { throw damaged(path, "it has no `secret` table") }
+        let meta = try meta(connection)
+        guard let version = meta["schema_version"] else { throw damaged(path, "its schema version is missing") }
+        guard version == schemaVersion else {
+            throw FerryError(.configuration, code: "store_schema",
+                             "'\(path)' has store schema \(version), which this Ferry does not know.")
+        }
+        if readOnly {
+            if file.othersCanRead {
+                logger.warning("The store can be read by other users; Ferry makes it 0600 on its next write.",
+                               metadata: ["store": "\(path)", "mode": "\(String(file.mode, radix: 8))"])
+            }
+        } else {
+            try StoreFile.tighten(path)
+        }
+        return (connection, true, meta)
+    }
+
+    private static func createSchema(_ connection: SQLiteDatabase) throws {
+        try connection.execute(
+            """
+            CREATE TABLE ferry_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+            CREATE TABLE secret (
+                id CHAR(32) NOT NULL PRIMARY KEY,
+                created DATETIME NOT NULL,
+                updated DATETIME NOT NULL,
+                name VARCHAR NOT NULL,
+                private BOOLEAN NOT NULL,
+                "values" VARCHAR(16777215),
+                user_id CHAR(32) NOT NULL
+            );
+            CREATE UNIQUE INDEX secret_public_name ON secret (name) WHERE private = 0;
+            CREATE UNIQUE INDEX secret_private_name ON secret (name, user_id) WHERE private = 1;
+            CREATE INDEX secret_created ON secret (created);
+            CREATE INDEX secret_name ON secret (name);
+            """)
+    }
+
+    /// A store whose own bookkeeping was changed outside Ferry: refused, never repaired (a new
+    /// owner or key record would hide private secrets or mix plaintext with ciphertext).
+    static func damaged(_ path: String, _ what: String) -> FerryError {
+        FerryError(.corruptData, code: "store_meta_damaged",
+                   "The store '\(path)' is damaged: \(what) (its `ferry_meta` table was changed outside Ferry). Ferry will not repair it; restore it from a backup.")
     }
 
     /// Runs `body` with exclusive use of the connection.
@@ -91,37 +176,55 @@ public final class StoreDatabase: @unchecked Sendable {
         if try withConnection({ _ in verifiedKey == .some(fingerprint) }) { return }
         let codec = ZenMLValuesCodec(encryptionKey: encryptionKey)
         try withConnection { db in
-            try db.transaction {
+            func verify() throws {
                 let meta = try Self.meta(db)
-                let recorded = meta["encryption"]
                 let mode = codec.encrypts ? "aes-gcm" : "none"
-                let checkMatches = meta["key_check"].map { (try? codec.decode(.encrypted($0), secret: "key check")) != nil }
-                if recorded == mode && (!codec.encrypts || checkMatches == true) {
-                    verifiedKey = .some(fingerprint)
-                    return
-                }
-                let storedValues = try db.query("SELECT EXISTS (SELECT 1 FROM secret WHERE \"values\" IS NOT NULL)", [], { $0.integer(0) })[0]
-                if storedValues > 0, let recorded {
-                    if recorded == "aes-gcm" && !codec.encrypts {
+                let storedValues = try db.query("SELECT EXISTS (SELECT 1 FROM secret WHERE \"values\" IS NOT NULL)", [], { $0.integer(0) })[0] > 0
+                switch meta["encryption"] {
+                case nil where storedValues:
+                    throw Self.damaged(path, "it holds values but no record of how they are encrypted")
+                case "aes-gcm"?:
+                    guard let check = meta["key_check"] else { throw Self.damaged(path, "its encryption key check is missing") }
+                    if codec.encrypts {
+                        guard (try? codec.decode(.encrypted(check), secret: "key check")) != nil else {
+                            if !storedValues { break }
+                            throw FerryError(.encryptionKey, code: "wrong_encryption_key",
+                                             "The encryption key does not match the one the store '\(path)' was encrypted with.")
+                        }
+                        verifiedKey = .some(fingerprint)
+                        return
+                    }
+                    if storedValues {
                         throw FerryError(.encryptionKey, code: "missing_encryption_key",
                                          "The store '\(path)' is encrypted: set FERRY_SECRETS_STORE_ENCRYPTION_KEY (or `encryption_key` in the store configuration).")
                     }
-                    if recorded == "none" {
+                case "none"?:
+                    if !codec.encrypts {
+                        verifiedKey = .some(fingerprint)
+                        return
+                    }
+                    if storedValues {
                         throw FerryError(.encryptionKey, code: "unexpected_encryption_key",
                                          "The store '\(path)' holds unencrypted values, but an encryption key is configured; unset it, or use a new store.")
                     }
-                    throw FerryError(.encryptionKey, code: "wrong_encryption_key",
-                                     "The encryption key does not match the one the store '\(path)' was encrypted with.")
+                case nil:
+                    break
+                case let other?:
+                    throw Self.damaged(path, "its encryption is recorded as `\(other)`")
                 }
-                // No values yet: adopt this mode.
-                try db.run("INSERT OR REPLACE INTO ferry_meta (key, value) VALUES ('encryption', ?)", [.text(mode)])
-                if case .encrypted(let check) = try codec.encode(["ferry": "key-check"]) {
-                    try db.run("INSERT OR REPLACE INTO ferry_meta (key, value) VALUES ('key_check', ?)", [.text(check)])
-                } else {
-                    try db.run("DELETE FROM ferry_meta WHERE key = 'key_check'")
+                // No values yet: adopt this mode (a read-only store has nothing to decrypt and records nothing).
+                if !isReadOnly {
+                    try db.run("INSERT OR REPLACE INTO ferry_meta (key, value) VALUES ('encryption', ?)", [.text(mode)])
+                    if case .encrypted(let check) = try codec.encode(["ferry": "key-check"]) {
+                        try db.run("INSERT OR REPLACE INTO ferry_meta (key, value) VALUES ('key_check', ?)", [.text(check)])
+                    } else {
+                        try db.run("DELETE FROM ferry_meta WHERE key = 'key_check'")
+                    }
                 }
-                verifiedKey = .some(fingerprint)
+                self.verifiedKey = .some(fingerprint)
             }
+            // A read-only connection takes no write lock: it only reads.
+            if isReadOnly { try verify() } else { try db.transaction { try verify() } }
         }
     }
 }

@@ -48,14 +48,11 @@ struct GlobalOptions: ParsableArguments {
         try StoreConfiguration.resolve(environment: environment, store: store, configurationFile: storeConfig).databasePath
     }
 
-    /// Opens the centralized store; `readOnly` never creates or changes the database (a missing
-    /// one reads as empty).
+    /// Opens the centralized store; `readOnly` never creates or changes anything (a missing
+    /// store reads as empty).
     func openStore(readOnly: Bool = false) throws -> SecretStore {
-        var configuration = try StoreConfiguration.resolve(environment: environment, store: store, configurationFile: storeConfig)
-        if readOnly && !FileManager.default.fileExists(atPath: configuration.databasePath) {
-            configuration.databasePath = ":memory:"
-        }
-        return try SecretStore(configuration: configuration, logger: Log.logger("ferry.store"))
+        let configuration = try StoreConfiguration.resolve(environment: environment, store: store, configurationFile: storeConfig)
+        return try SecretStore(configuration: configuration, readOnly: readOnly, logger: Log.logger("ferry.store"))
     }
 }
 

@@ -123,20 +123,46 @@ enum Console {
         return text.hasSuffix("\n") ? String(text.dropLast()) : text
     }
 
-    /// `KEY='value'` lines for a shell.
-    static func env(_ pairs: [(key: String, value: String)]) -> String {
-        pairs.map { "\($0.key)='\($0.value.replacingOccurrences(of: "'", with: "'\\''"))'" }.joined(separator: "\n")
+    /// `KEY='value'` lines for `eval` in a POSIX shell. Refused without `--show-secrets` (every
+    /// line would set `***`, easy to save as a `.env` by mistake), and for a key that is not a
+    /// shell name: legacy managers allowed any key, and `$(…)` or `;` in one would run as a
+    /// command. Values are single-quoted, so nothing in them is ever executed.
+    static func env(_ values: SecretValues, show: Bool) throws -> String {
+        guard show else {
+            throw FerryError(.invalidInput, code: "env_needs_show_secrets",
+                             "-o env prints shell assignments of the values, and without --show-secrets every value would be '***'; add --show-secrets (or use -o yaml to see the keys).")
+        }
+        let unsafe = values.keys.filter { !isShellName($0) }
+        guard unsafe.isEmpty else {
+            let listed = unsafe.prefix(3).map { String(reflecting: $0) }.joined(separator: ", ")
+            throw FerryError(.invalidInput, code: "env_unsafe_key",
+                             "-o env cannot print key\(unsafe.count == 1 ? "" : "s") \(listed)\(unsafe.count > 3 ? " and \(unsafe.count - 3) more" : ""): a shell variable name is letters, digits and _ and does not start with a digit. Use -o json or -o yaml.")
+        }
+        return values.revealedPairs.map { "\($0.key)='\($0.value.replacingOccurrences(of: "'", with: "'\\''"))'" }.joined(separator: "\n")
     }
 
-    /// Prints `document` in `format`; `table` falls back to the given table text.
+    /// A POSIX shell variable name: `[A-Za-z_][A-Za-z0-9_]*`.
+    static func isShellName(_ key: String) -> Bool {
+        guard let first = key.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        return key.utf8.allSatisfy { byte in
+            byte == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+    }
+
+    /// Prints `document` in `format`; `table` gives the table text (`-o env` prints YAML).
+    static func emit(_ format: OutputFormat, document: PythonJSON.Value, table: () -> String) {
+        emit(format, document: document, table: table, env: { yaml(document) })
+    }
+
+    /// Prints `document` in `format`, with `env` giving the `-o env` text.
     static func emit(_ format: OutputFormat, document: PythonJSON.Value, table: () -> String,
-                     env envPairs: (() -> [(key: String, value: String)])? = nil)
+                     env envText: () throws -> String) rethrows
     {
         switch format {
         case .json: out(json(document))
         case .yaml: out(yaml(document))
-        case .env:
-            if let envPairs { out(env(envPairs())) } else { out(yaml(document)) }
+        case .env: out(try envText())
         case .table: out(table())
         }
     }

@@ -27,6 +27,20 @@ struct SecretCommand: AsyncParsableCommand {
         return .object(pairs)
     }
 
+    /// A secret's name as a file name in the current folder: `/`, `\\`, control characters and a
+    /// leading dot become `_` (so `../x` is `_._x`, never a path), at most 200 UTF-8 bytes.
+    static func fileName(for name: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {
+            let unsafe = scalar == "/" || scalar == "\\" || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+            scalars.append(unsafe ? "_" : scalar)
+        }
+        var result = String(scalars)
+        if result.hasPrefix(".") { result = "_" + result.dropFirst() }
+        while result.utf8.count > 200 { result.removeLast() }
+        return result.isEmpty ? "_" : result
+    }
+
     static func valuesTable(_ values: SecretValues, show: Bool) -> String {
         Console.table(["SECRET_KEY", "SECRET_VALUE"], values.revealedPairs.map { [$0.key, Console.shown($0.value, show)] })
     }
@@ -96,15 +110,15 @@ struct SecretCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let store = try global.openStore()
+            let store = try global.openStore(readOnly: true)
             let secret = try store.find(nameIdOrPrefix, isPrivate: `private`?.value, allowPartial: true)
             let values = try await store.values(of: secret)
             let show = global.showSecrets
-            Console.emit(global.output, document: SecretCommand.document(secret, values: values, show: show), table: {
+            try Console.emit(global.output, document: SecretCommand.document(secret, values: values, show: show), table: {
                 var text = "Fetched \(secret.isPrivate ? "private" : "public") secret with name `\(secret.name)` and ID `\(secret.id.uuidString.lowercased())`:"
                 text += values.isEmpty ? "\nSecret with name `\(secret.name)` is empty." : "\n" + SecretCommand.valuesTable(values, show: show)
                 return text
-            }, env: { values.revealedPairs.map { ($0.key, Console.shown($0.value, show)) } })
+            }, env: { try Console.env(values, show: show) })
         }
     }
 
@@ -149,7 +163,7 @@ struct SecretCommand: AsyncParsableCommand {
             if let bad = chosen.first(where: { !known.contains($0) }) {
                 throw FerryError(.invalidInput, code: "bad_column", "Unknown column `\(bad)`: use \(known.joined(separator: ", ")).")
             }
-            let store = try global.openStore()
+            let store = try global.openStore(readOnly: true)
             let result = try store.list(query)
             var rows: [[(key: String, value: PythonJSON.Value)]] = []
             for secret in result.items {
@@ -273,17 +287,21 @@ struct SecretCommand: AsyncParsableCommand {
             discussion: "Re-import with: ferry secret create NEW_NAME --values @FILE")
         @Argument(help: "The secret's name, ID or a prefix of either.") var nameIdOrPrefix: String
         @Option(name: [.short, .long], help: "Look among private (true) or public (false) secrets only.") var `private`: PythonBool?
-        @Option(name: [.short, .long], help: "The file to write (default: <name>.yaml).") var filename: String?
+        @Option(name: [.short, .long], help: "The file to write (default: <name>.yaml in the current folder, with any character that is not safe in a file name replaced by _).")
+        var filename: String?
+        @Flag(help: "Replace the file if it exists.") var force = false
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let store = try global.openStore()
+            let store = try global.openStore(readOnly: true)
             let secret = try store.find(nameIdOrPrefix, isPrivate: `private`?.value, allowPartial: true)
             let values = try await store.values(of: secret)
             if values.isEmpty { Console.warning("Secret with name `\(secret.name)` is empty.") }
-            let file = filename ?? "\(secret.name).yaml"
+            // A name is not a path: without -f the file is always in the current folder.
+            let file = filename ?? SecretCommand.fileName(for: secret.name) + ".yaml"
             let yaml = PyYAMLEmitter.dump(.mapping(values.revealedPairs.map { (key: $0.key, value: .string($0.value)) }))
-            try SecureFile.write(Data(yaml.utf8), to: file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file)
+            try SecureFile.write(Data(yaml.utf8), to: file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file,
+                                 replace: force)
             Console.out("Secret '\(secret.name)' successfully exported to '\(file)'.")
         }
     }

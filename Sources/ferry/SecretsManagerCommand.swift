@@ -285,7 +285,7 @@ extension SecretsManagerCommand {
                 ("name", .string(secret.name)), ("schema", .string(secret.schemaType)),
                 ("values", .object(secret.values.revealedPairs.map { ($0.key, .string(Console.shown($0.value, show))) })),
             ])
-            Console.emit(global.output, document: document, table: {
+            try Console.emit(global.output, document: document, table: {
                 var text = valuesTable(secret.values, show: show)
                 switch secret.conformance {
                 case .current: break
@@ -297,7 +297,7 @@ extension SecretsManagerCommand {
                     text += "\nNote: the values do not fit the `\(secret.schemaType)` schema: " + reasons.joined(separator: "; ")
                 }
                 return text
-            }, env: { secret.values.revealedPairs.map { ($0.key, Console.shown($0.value, show)) } })
+            }, env: { try Console.env(secret.values, show: show) })
         }
     }
 

@@ -9,6 +9,8 @@ struct Ferry {
     static let binary = Repository.ferryBinary(from: #filePath)
     let home: TemporaryDirectory
     var environment: [String: String]
+    /// The working directory (default: the home folder).
+    var directory: String?
 
     init(_ extra: [String: String] = [:]) throws {
         home = try TemporaryDirectory("ferry-cli")
@@ -23,7 +25,7 @@ struct Ferry {
     }
 
     func run(_ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
-        try ProcessRunner.run(Self.binary, arguments, stdin: stdin, environment: environment, directory: home.path)
+        try ProcessRunner.run(Self.binary, arguments, stdin: stdin, environment: environment, directory: directory ?? home.path)
     }
 }
 

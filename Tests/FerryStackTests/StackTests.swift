@@ -58,7 +58,7 @@ func snapshot(_ path: String) throws -> [String: Data] {
     @Test func foldersNoComponentClaimsAreOrphans() throws {
         let folder = try copyOfFixture("local/zenml-0.52.0/config")
         defer { folder.remove() }
-        let database = try SQLiteDatabase(path: folder.path + "/local_stores/default_zen_store/zenml.db")
+        let database = try SQLiteDatabase(path: folder.path + "/local_stores/default_zen_store/zenml.db", create: true)
         _ = try database.run("DELETE FROM stack_composition WHERE component_id IN (SELECT id FROM stack_component WHERE type = 'secrets_manager')")
         _ = try database.run("DELETE FROM stack_component WHERE type = 'secrets_manager'")
         var config = try String(contentsOfFile: folder.path + "/config.yaml", encoding: .utf8)
@@ -74,7 +74,7 @@ func snapshot(_ path: String) throws -> [String: Data] {
         let folder = try copyOfFixture("local/zenml-0.52.0/config")
         defer { folder.remove() }
         // An orchestrator of the active stack whose configuration holds references.
-        let database = try SQLiteDatabase(path: folder.path + "/local_stores/default_zen_store/zenml.db")
+        let database = try SQLiteDatabase(path: folder.path + "/local_stores/default_zen_store/zenml.db", create: true)
         let stackID = try #require(try database.query("SELECT id FROM stack WHERE name = 'ferry_stack_a'") { $0.text(0) }.first ?? nil)
         let componentID = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let configuration = PythonJSON.dumps(.object([
@@ -159,7 +159,7 @@ func snapshot(_ path: String) throws -> [String: Data] {
         defer { folder.remove() }
         let path = folder.file("local_stores/default_zen_store/zenml.db")
         try FileManager.default.removeItem(atPath: path)
-        let database = try SQLiteDatabase(path: path)
+        let database = try SQLiteDatabase(path: path, create: true)
         try database.execute("CREATE TABLE things (id TEXT)")
         #expect { try ZenMLInstallation.open(paths: ZenMLPaths(configDirectory: folder.path)) } throws: { error in
             let message = (error as? FerryError)?.message ?? ""
@@ -170,7 +170,7 @@ func snapshot(_ path: String) throws -> [String: Data] {
     @Test func aConfigurationThatIsNotBase64JSON() throws {
         let folder = try copyOfFixture("local/zenml-0.52.0/config")
         defer { folder.remove() }
-        let database = try SQLiteDatabase(path: folder.path + "/local_stores/default_zen_store/zenml.db")
+        let database = try SQLiteDatabase(path: folder.path + "/local_stores/default_zen_store/zenml.db", create: true)
         _ = try database.run("UPDATE stack_component SET configuration = ? WHERE name = 'ferry_local_b'", [.blob(Data("%%% not base64".utf8))])
         // The component is reported (named, with the file); the rest of the installation is read.
         let installation = try ZenMLInstallation.open(paths: ZenMLPaths(configDirectory: folder.path))
@@ -186,7 +186,7 @@ func snapshot(_ path: String) throws -> [String: Data] {
     @Test func aLockedDatabase() throws {
         let folder = try copyOfFixture("local/zenml-0.52.0/config")
         defer { folder.remove() }
-        let writer = try SQLiteDatabase(path: folder.path + "/local_stores/default_zen_store/zenml.db")
+        let writer = try SQLiteDatabase(path: folder.path + "/local_stores/default_zen_store/zenml.db", create: true)
         try writer.execute("BEGIN EXCLUSIVE")
         defer { try? writer.execute("ROLLBACK") }
         #expect { try ZenMLInstallation.open(paths: ZenMLPaths(configDirectory: folder.path)) } throws: { error in
