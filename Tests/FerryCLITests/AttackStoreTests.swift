@@ -59,7 +59,7 @@ import Testing
         let marker = ferry.home.file("RAN")
         let values: [(String, String)] = [
             ("quote", "it's"), ("subst", "$(touch \(marker))"), ("tick", "`touch \(marker)`"), ("lines", "a\nb; touch \(marker)"),
-            ("dollar", "$HOME and ${PATH}"), ("backslash", #"a\'b\\"#), ("empty", ""),
+            ("dollar", "$HOME and ${PATH}"), ("backslash", #"a\'b\\"#), ("empty", ""), ("controls", "tab\there\u{1b}[2J"),
         ]
         let json = "{" + values.map { "\"\($0.0)\": \(PythonJSON.dumps(.string($0.1)))" }.joined(separator: ", ") + "}"
         #expect(try ferry("secret", "create", "q", "--values", "-", stdin: json).status == 0)
