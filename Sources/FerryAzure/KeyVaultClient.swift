@@ -65,7 +65,7 @@ public struct KeyVaultClient: Sendable {
             throw FerryError(.configuration, code: "azure_no_vault", "No Key Vault: the component or store needs its `key_vault_name`.")
         }
         guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw FerryError(.configuration, code: "azure_bad_vault", "The Key Vault URL '\(text)' is not an http(s) URL.")
+            throw FerryError(.configuration, code: "azure_bad_vault", "The Key Vault URL '\(DisplaySafety.redactedURL(text))' is not an http(s) URL.")
         }
         let chosen = transport ?? SocketTransport(caFile: value("REQUESTS_CA_BUNDLE") ?? value("SSL_CERT_FILE"))
         return KeyVaultClient(vaultURL: url, credentials: try AzureCredentials.resolve(environment: environment, transport: chosen),

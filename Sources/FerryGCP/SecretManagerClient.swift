@@ -63,7 +63,7 @@ public struct GCPSecretManagerClient: Sendable {
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
             if trimmed.hasSuffix("/v1") { trimmed.removeLast(3) }
             guard let url = URL(string: trimmed), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw FerryError(.configuration, code: "gcp_bad_endpoint", "The Secret Manager endpoint '\(text)' is not an http(s) URL.")
+                throw FerryError(.configuration, code: "gcp_bad_endpoint", "The Secret Manager endpoint '\(DisplaySafety.redactedURL(text))' is not an http(s) URL.")
             }
             base = url
         }

@@ -11,6 +11,9 @@ struct Ferry: AsyncParsableCommand {
             Exit codes: 0 success, 1 the operation failed, 2 refused (a confirmation was needed; \
             pass --yes), 64 usage error.
             Secret values are masked in every output unless --show-secrets is given.
+            Ferry's data directory (ferry.db, store.yaml) is $FERRY_HOME, else $XDG_DATA_HOME/ferry, else \
+            ~/.local/share/ferry. Global options (--config-dir, --store, --store-config, -o, --show-secrets) \
+            go before or after the subcommand.
             """,
         version: FerryVersion.current,
         subcommands: [SecretCommand.self, SecretsManagerCommand.self, StackCommand.self, ResolveCommand.self])
@@ -38,8 +41,9 @@ enum ExitStatus {
 @main
 enum Main {
     static func main() async {
+        CrashGuard.install()
         do {
-            var command = try Ferry.parseAsRoot()
+            var command = try Ferry.parseAsRoot(try CommandLineOrder.arranged(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
