@@ -21,6 +21,11 @@ enum CrashGuard {
         #if os(Linux)
         _ = setDumpable(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0)
         #endif
+        // A parent may have left them blocked (a child of a libdispatch thread inherits its mask).
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in signals { sigaddset(&unblock, signal) }
+        _ = pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for signal in signals {
             var action = sigaction()
             #if os(Linux)
