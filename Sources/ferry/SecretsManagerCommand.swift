@@ -527,7 +527,7 @@ extension SecretsManagerCommand {
                     throw FerryError(.invalidInput, code: "store_url", "'\(DisplaySafety.redactedURL(location))' is not a ZenML server URL.")
                 }
                 let environment = global.environment
-                let transport = SocketTransport(caFile: environment["REQUESTS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
+                let transport = SocketTransport(caFile: environment["REQUESTS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }, caVariable: "REQUESTS_CA_BUNDLE")
                 let client = try await ZenMLServerClient(url: url, credentials: .from(environment), transport: transport)
                     .connected(workspace: workspace ?? ZenMLDatabaseTarget.workspace(from: environment))
                 if let workspace, client.layout == .privateFlag {
