@@ -41,7 +41,12 @@ enum CommandLineOrder {
             path.append(token)
             index += 1
         }
-        return path + leading + Array(arguments[index...])
+        let rest = Array(arguments[index...])
+        if path.isEmpty, let first = leading.first, !rest.contains(where: { ["--help", "-h", "--version"].contains($0) }) {
+            throw FerryError(.invalidInput, code: "missing_command",
+                             "`\(first.prefix { $0 != "=" })` goes with a command, before or after it: `ferry \(first.prefix { $0 != "=" }) … secret list`.")
+        }
+        return path + leading + rest
     }
 
     static func unknown(_ token: String, among names: [String], path: [String]) -> FerryError {
