@@ -236,6 +236,12 @@ private func secretsFile(_ names: [String], in directory: TemporaryDirectory) th
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stdout.utf8.contains(0x1B) && !result.stdout.contains("\u{202E}"))
 
+        // Log lines (FERRY_LOG_LEVEL) name the secret escaped too.
+        var logging = ferry
+        logging.environment["FERRY_LOG_LEVEL"] = "debug"
+        result = try logging("secret", "create", "log\u{1B}[2Jname", "--k=v")
+        #expect(result.status == 0 && result.stderr.contains(#"log\e[2Jname"#) && !result.stderr.utf8.contains(0x1B), "\(result.stderr)")
+
         // A value with controls is escaped in a table, and kept exact in JSON and env output.
         result = try ferry("secret", "create", "v", "--k=a\u{1B}[31mb")
         #expect(result.status == 0, "\(result.stderr)")
