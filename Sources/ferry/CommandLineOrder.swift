@@ -2,44 +2,41 @@ import ArgumentParser
 import FerryCore
 
 /// Arguments as people type them, made into what the parser takes: global options given before
-/// the subcommand (`ferry --store x.db secret list`, as with git or kubectl) move behind the
-/// subcommand, and a mistyped subcommand is named with the closest one.
+/// the subcommand (`ferry --store x.db secret list`, as with git or kubectl, or `ferry secret
+/// --store x.db list`) move behind it, and a mistyped subcommand is named with the closest one.
 enum CommandLineOrder {
     /// ``GlobalOptions``' options that take a value, and its flags.
     static let valueOptions: Set<String> = ["--config-dir", "--store", "--store-config", "--output", "-o"]
     static let flags: Set<String> = ["--show-secrets"]
 
-    /// `arguments` (without the program name) with leading global options moved to just after
-    /// the subcommand path; throws a usage error for a subcommand that does not exist.
+    /// `arguments` (without the program name) with the global options given before or between
+    /// the subcommand names moved to just after them; throws a usage error for a subcommand that
+    /// does not exist.
     static func arranged(_ arguments: [String]) throws -> [String] {
         var leading: [String] = []
-        var index = 0
-        while index < arguments.count {
-            let first = arguments[index]
-            let name = String(first.prefix { $0 != "=" })
-            if flags.contains(first) || (valueOptions.contains(name) && first.contains("=")) {
-                leading.append(first)
-                index += 1
-            } else if valueOptions.contains(first) && index + 1 < arguments.count {
-                leading.append(first)
-                leading.append(arguments[index + 1])
-                index += 2
-            } else {
-                break
-            }
-        }
-        // Walk the subcommands the remaining arguments name.
-        var children: [ParsableCommand.Type] = Ferry.configuration.subcommands
         var path: [String] = []
-        while index < arguments.count, !arguments[index].hasPrefix("-"), !children.isEmpty {
+        var children: [ParsableCommand.Type] = Ferry.configuration.subcommands
+        var index = 0
+        while index < arguments.count, !children.isEmpty {
             let token = arguments[index]
-            if token == "help" { return arguments }
-            guard let child = children.first(where: { $0._commandName == token || $0.configuration.aliases.contains(token) }) else {
-                throw unknown(token, among: children.map { $0._commandName }, path: path)
+            if flags.contains(token) || (valueOptions.contains(String(token.prefix { $0 != "=" })) && token.contains("=")) {
+                leading.append(token)
+                index += 1
+            } else if valueOptions.contains(token) && index + 1 < arguments.count {
+                leading += [token, arguments[index + 1]]
+                index += 2
+            } else if token.hasPrefix("-") {
+                break
+            } else {
+                // The next subcommand name.
+                if token == "help" { return arguments }
+                guard let child = children.first(where: { $0._commandName == token || $0.configuration.aliases.contains(token) }) else {
+                    throw unknown(token, among: children.map { $0._commandName }, path: path)
+                }
+                children = child.configuration.subcommands
+                path.append(token)
+                index += 1
             }
-            children = child.configuration.subcommands
-            path.append(token)
-            index += 1
         }
         let rest = Array(arguments[index...])
         if path.isEmpty, let first = leading.first, !rest.contains(where: { ["--help", "-h", "--version"].contains($0) }) {

@@ -350,6 +350,8 @@ private func secretsFile(_ names: [String], in directory: TemporaryDirectory) th
         #expect(result.status == 0 && result.stdout.contains("\"k\": \"\(canary)\""), "\(result.stderr)")
         result = try ferry("--config-dir", ferry.home.file("zenml"), "--output=yaml", "--store", store, "secret", "list")
         #expect(result.status == 0 && result.stdout.contains("name: a"), "\(result.stderr)")
+        result = try ferry("secret", "--store", store, "list", "-o", "json")
+        #expect(result.status == 0 && result.stdout.contains("\"name\": \"a\""), "\(result.stderr)")
         // An option that is not global is still refused, with the parser's usual message.
         #expect(try ferry("--yes", "secret", "list").status == 64)
         result = try ferry("--store", store)
