@@ -87,9 +87,17 @@ private final class EchoServer {
             body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
             echo = "You sent " + " ".join("%s: %s" % (k, v) for k, v in self.headers.items()) + " and " + body
             status, extra = 400, {}
-            if "/token" in self.path or "/oauth2/" in self.path:
+            if flavor == "zenml" and self.path.startswith("/api/v1/info"):
+                status, document = 200, {"version": "0.60.0"}
+            elif flavor == "zenml":
+                document = {"detail": echo}
+            elif "/token" in self.path or "/oauth2/" in self.path:
                 document = {"error": "invalid_request", "error_description": echo}
-            elif flavor == "aws":
+            elif flavor == "aws-write" and self.headers.get("X-Amz-Target", "").endswith(("ListSecrets", "BatchGetSecretValue")):
+                status, document = 200, {"SecretList": [], "SecretValues": [], "Errors": []}
+            elif flavor == "aws-write" and not self.headers.get("X-Amz-Target", "").endswith(("CreateSecret", "PutSecretValue")):
+                document = {"__type": "ResourceNotFoundException", "message": "Secrets Manager can't find the specified secret."}
+            elif flavor.startswith("aws"):
                 document = {"__type": "ValidationException", "message": echo}
             elif flavor == "vault":
                 document = {"errors": [echo]}
@@ -255,7 +263,7 @@ private func secretsFile(_ names: [String], in directory: TemporaryDirectory) th
 
     // MARK: D13
 
-    @Test(arguments: ["vault", "aws", "gcp", "azure"])
+    @Test(arguments: ["vault", "aws", "aws-write", "gcp", "azure", "zenml"])
     func serverErrorsNeverRelayCredentials(_ flavor: String) throws {
         let ferry = try Ferry()
         defer { ferry.home.remove() }
@@ -263,7 +271,7 @@ private func secretsFile(_ names: [String], in directory: TemporaryDirectory) th
         defer { server.stop() }
         let id = "5b0e6c1d-2f3a-4b8c-9d7e-1a2b3c4d5e6f"
         var runs: [(environment: [String: String], arguments: [String])] = []
-        let common = ["--flavor", flavor, "--secrets-manager", id, "--endpoint-url", server.url]
+        let common = ["--flavor", flavor == "aws-write" ? "aws" : flavor, "--secrets-manager", id, "--endpoint-url", server.url]
         switch flavor {
         case "vault":
             runs.append((["VAULT_TOKEN": "CANARY-VAULTTOKEN-7f3a9"], ["secrets-manager", "secret", "list"] + common))
@@ -271,11 +279,19 @@ private func secretsFile(_ names: [String], in directory: TemporaryDirectory) th
             let credentials = ["AWS_ACCESS_KEY_ID": "CANARYAKID7F3A9", "AWS_SECRET_ACCESS_KEY": "CANARY-SECRETKEY-7f3a9",
                                "AWS_SESSION_TOKEN": "CANARY-SESSIONTOKEN-7f3a9", "AWS_REGION": "us-east-1"]
             runs.append((credentials, ["secrets-manager", "secret", "list"] + common + ["--region", "us-east-1"]))
+        case "aws-write":
+            // Reads find nothing; the write of the value is refused with an echo of its body.
+            let credentials = ["AWS_ACCESS_KEY_ID": "CANARYAKID7F3A9", "AWS_SECRET_ACCESS_KEY": "CANARY-SECRETKEY-7f3a9", "AWS_REGION": "us-east-1"]
             runs.append((credentials, ["secrets-manager", "secret", "register", "db", "--password=CANARY-VALUE-7f3a9"] + common
                             + ["--region", "us-east-1"]))
         case "gcp":
             runs.append((["CLOUDSDK_AUTH_ACCESS_TOKEN": "CANARY-GCPTOKEN-7f3a9"],
                          ["secrets-manager", "secret", "list"] + common + ["--project-id", "p"]))
+        case "zenml":
+            // migrate --store http://…: the login form carries the password.
+            let file = try secretsFile(["db"], in: ferry.home)
+            runs.append((["ZENML_STORE_USERNAME": "ci", "ZENML_STORE_PASSWORD": "CANARY-PASSWORD-7f3a9"],
+                         ["secrets-manager", "secret", "migrate", "--secrets-file", file, "--yes", "--store", server.url]))
         default:
             runs.append((["AZURE_ACCESS_TOKEN": "CANARY-AZURETOKEN-7f3a9"],
                          ["secrets-manager", "secret", "list"] + common + ["--key-vault-name", "v"]))
@@ -287,8 +303,8 @@ private func secretsFile(_ names: [String], in directory: TemporaryDirectory) th
             var client = ferry
             client.environment.merge(run.environment) { _, new in new }
             let result = try client.run(run.arguments)
-            // Every refusal exits 1, except Key Vault's 400 (a bad parameter: 64), as security.md says.
-            let bad = flavor == "azure" && run.environment["AZURE_CLIENT_SECRET"] == nil
+            // Every refusal exits 1, except a 400 from Key Vault or a ZenML server (a bad parameter: 64).
+            let bad = (flavor == "azure" && run.environment["AZURE_CLIENT_SECRET"] == nil) || flavor == "zenml"
             #expect(result.status == (bad ? 64 : 1), "\(run.arguments): \(result.stderr)")
             #expect(!result.stderr.contains("CANARY") && !result.stdout.contains("CANARY"), "\(run.arguments): \(result.stderr)")
             #expect(result.stderr.contains("HTTP 400"), "\(run.arguments): \(result.stderr)")
