@@ -259,10 +259,11 @@ public struct SecretsManagerClient: Sendable {
     static func error(type rawType: String, message: String?, secret: String?, status: Int? = nil, sent request: HTTPRequest? = nil)
         -> FerryError
     {
+        // The server's type picks the mapping; only a type fit to show is shown.
         let type = ServerRefusal.code(rawType, sent: request) ?? "UnknownError"
         let subject = secret.map { "secret '\($0)'" } ?? "the request"
         let detail = ServerRefusal.detail(status: status, code: type, message: message, sent: request, identifiers: secret.map { [$0] } ?? [])
-        switch type {
+        switch rawType {
         case "ResourceNotFoundException":
             return FerryError(.notFound, code: "aws.\(type)", "AWS Secrets Manager can't find \(subject).")
         case "ResourceExistsException":

@@ -15,33 +15,30 @@ public enum DisplaySafety {
         guard let schemeEnd = text.range(of: "://") else { return text }
         let scheme = text[..<schemeEnd.lowerBound]
         var rest = text[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        var authority = String(rest[..<authorityEnd])
-        rest = rest[authorityEnd...]
-        if let at = authority.lastIndex(of: "@") {
-            let userInfo = authority[..<at]
-            let host = authority[authority.index(after: at)...]
-            if let colon = userInfo.firstIndex(of: ":") {
-                authority = userInfo[..<colon] + ":***@" + host
-            }
-        }
-        var path = rest
         var fragment: Substring = ""
-        if let hash = path.firstIndex(of: "#") {
-            fragment = path[hash...]
-            path = path[..<hash]
+        if let hash = rest.firstIndex(of: "#") {
+            fragment = rest[hash...]
+            rest = rest[..<hash]
+        }
+        // The user info ends at the last `@`: a password may hold `/`, `?` or `@` unescaped, and
+        // reading too much as user info only hides more.
+        var userInfo = ""
+        if let at = rest.lastIndex(of: "@") {
+            let info = rest[..<at]
+            userInfo = info.firstIndex(of: ":").map { info[..<$0] + ":***@" } ?? info + "@"
+            rest = rest[rest.index(after: at)...]
         }
         var query: String?
-        if let question = path.firstIndex(of: "?") {
-            let kept = path[path.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).filter { pair in
+        if let question = rest.firstIndex(of: "?") {
+            let kept = rest[rest.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).filter { pair in
                 let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init)?.lowercased()
                     .replacingOccurrences(of: "-", with: "_") ?? ""
                 return !credentialParameters.contains { name.contains($0) }
             }
             query = kept.isEmpty ? nil : kept.joined(separator: "&")
-            path = path[..<question]
+            rest = rest[..<question]
         }
-        return scheme + "://" + authority + path + (query.map { "?" + $0 } ?? "") + (fragment.isEmpty ? "" : "#…")
+        return scheme + "://" + userInfo + rest + (query.map { "?" + $0 } ?? "") + (fragment.isEmpty ? "" : "#…")
     }
 
     /// Whether a scalar would steer a terminal or reorder text: C0 controls, DEL, C1 controls

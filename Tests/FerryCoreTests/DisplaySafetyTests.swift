@@ -10,6 +10,7 @@ struct DisplaySafetyTests {
         ("mysql://user@host/db?sslpassword=S3cret", "mysql://user@host/db"),
         ("mysql://u:p%40ss:w@rd@host/db", "mysql://u:***@host/db"),
         ("https://user:S3cret@zenml.example.com/#token=S3cret", "https://user:***@zenml.example.com/#…"),
+        ("mysql://u:pa/ss?w@rd@host/db", "mysql://u:***@host/db"),
         ("sqlite:////tmp/zenml.db", "sqlite:////tmp/zenml.db"),
         ("/plain/path.db", "/plain/path.db"),
     ])
