@@ -50,7 +50,8 @@ enum Main {
                 try command.run()
             }
         } catch let error as FerryError {
-            Console.err("Error: \(error.message)")
+            // One line, a name's line feeds escaped too; only a schema violation lists its fields on lines of their own.
+            Console.err("Error: " + (error.code == "schema_violation" ? error.message : Console.escaped(error.message)))
             exit(ExitStatus.code(for: error))
         } catch {
             Ferry.exit(withError: error)

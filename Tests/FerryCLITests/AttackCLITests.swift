@@ -244,6 +244,10 @@ private func secretsFile(_ names: [String], in directory: TemporaryDirectory) th
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stdout.utf8.contains(0x1B) && !result.stdout.contains("\u{202E}"))
 
+        // An error naming a secret stays on one line.
+        result = try ferry("secret", "get", "no\nError: such\u{1B}[2J")
+        #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1 && !result.stderr.utf8.contains(0x1B), "\(result.stderr)")
+
         // Log lines (FERRY_LOG_LEVEL) name the secret escaped too.
         var logging = ferry
         logging.environment["FERRY_LOG_LEVEL"] = "debug"
