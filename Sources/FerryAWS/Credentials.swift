@@ -217,7 +217,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
         let text = String(decoding: response.body, as: UTF8.self)
         let secrets = [source.secretAccessKey, source.sessionToken].compactMap { $0 }
         guard (200..<300).contains(response.status) else {
-            throw Self.stsError(text, status: response.status, roleARN: roleARN, profile: name, endpoint: endpoint, secrets: secrets)
+            throw Self.stsError(text, status: response.status, roleARN: roleARN, profile: name, endpoint: endpoint, secrets: secrets, sent: request)
         }
         guard let block = XMLText.element("Credentials", in: text),
             let key = XMLText.element("AccessKeyId", in: block), let secret = XMLText.element("SecretAccessKey", in: block),
@@ -231,18 +231,20 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
     }
 
     /// An STS error response (`<ErrorResponse><Error><Code>…<Message>…`) as a ``FerryError``.
-    static func stsError(_ text: String, status: Int, roleARN: String, profile: String, endpoint: URL, secrets: [String]) -> FerryError {
-        guard let code = XMLText.element("Code", in: text) else {
+    static func stsError(_ text: String, status: Int, roleARN: String, profile: String, endpoint: URL, secrets: [String],
+                         sent request: HTTPRequest? = nil) -> FerryError
+    {
+        guard let code = XMLText.element("Code", in: text).flatMap({ ServerRefusal.code($0, sent: request) }) else {
             return FerryError(.backend, code: "aws_sts_http_\(status)",
                               "STS at \(HTTPOrigin.of(endpoint)) answered AssumeRole for profile '\(profile)' with HTTP \(status).")
         }
         var message = XMLText.element("Message", in: text) ?? ""
         for secret in secrets where !secret.isEmpty { message = message.replacingOccurrences(of: secret, with: "<REDACTED>") }
-        let detail = message.isEmpty ? "" : ": \(message)"
+        let detail = ServerRefusal.detail(status: status, code: code, message: message, sent: request, identifiers: [roleARN, profile])
         let subject = "assume role \(roleARN) for AWS profile '\(profile)'"
         switch code {
         case "AccessDenied":
-            return FerryError(.backend, code: "aws.\(code)", "STS refused to \(subject) (AccessDenied)\(detail)")
+            return FerryError(.backend, code: "aws.\(code)", "STS refused to \(subject)\(detail).")
         case "ExpiredToken", "ExpiredTokenException":
             return FerryError(.backend, code: "aws.\(code)", "Cannot \(subject): the source session token has expired (\(code)).")
         case "InvalidClientTokenId", "UnrecognizedClientException":
@@ -251,7 +253,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
             return FerryError(.backend, code: "aws.\(code)",
                               "Cannot \(subject): AWS rejected the signature (\(code)); the source secret access key is wrong.")
         default:
-            return FerryError(.backend, code: "aws.\(code)", "STS refused to \(subject) (\(code))\(detail)")
+            return FerryError(.backend, code: "aws.\(code)", "STS refused to \(subject)\(detail).")
         }
     }
 

@@ -200,7 +200,7 @@ public struct SecretsManagerClient: Sendable {
         signer.sign(&request)
         let response = try await transport.send(request)
         if let (type, message) = Self.errorType(response) {
-            throw Self.error(type: type, message: message, secret: secret, status: response.status)
+            throw Self.error(type: type, message: message, secret: secret, status: response.status, sent: request)
         }
         guard (200..<300).contains(response.status) else {
             throw FerryError(.backend, code: "aws_http_\(response.status)",
@@ -255,10 +255,15 @@ public struct SecretsManagerClient: Sendable {
         return false
     }
 
-    static func error(type: String, message: String?, secret: String?, status: Int? = nil) -> FerryError {
+    /// `sent` is the request that failed: the message is relayed only as ``ServerRefusal`` allows.
+    static func error(type rawType: String, message: String?, secret: String?, status: Int? = nil, sent request: HTTPRequest? = nil)
+        -> FerryError
+    {
+        // The server's type picks the mapping; only a type fit to show is shown.
+        let type = ServerRefusal.code(rawType, sent: request) ?? "UnknownError"
         let subject = secret.map { "secret '\($0)'" } ?? "the request"
-        let detail = message.map { ": \($0)" } ?? ""
-        switch type {
+        let detail = ServerRefusal.detail(status: status, code: type, message: message, sent: request, identifiers: secret.map { [$0] } ?? [])
+        switch rawType {
         case "ResourceNotFoundException":
             return FerryError(.notFound, code: "aws.\(type)", "AWS Secrets Manager can't find \(subject).")
         case "ResourceExistsException":
@@ -271,9 +276,9 @@ public struct SecretsManagerClient: Sendable {
         case "ExpiredTokenException", "ExpiredToken":
             return FerryError(.backend, code: "aws.\(type)", "The AWS session token has expired (\(type)).")
         case "AccessDeniedException", "AccessDenied":
-            return FerryError(.backend, code: "aws.\(type)", "AWS denied access to \(subject)\(detail)")
+            return FerryError(.backend, code: "aws.\(type)", "AWS denied access to \(subject)\(detail).")
         default:
-            return FerryError(.backend, code: "aws.\(type)", "AWS Secrets Manager refused \(subject) (\(type))\(detail)")
+            return FerryError(.backend, code: "aws.\(type)", "AWS Secrets Manager refused \(subject)\(detail).")
         }
     }
 

@@ -60,7 +60,7 @@ public struct AzureClientSecretCredential: AzureTokenSource {
         request.setHeader("Accept", "application/json")
         let started = Date()
         return try AzureTokenResponse.parse(try await transport.send(request), who: description, origin: HTTPOrigin.of(url),
-                                            started: started)
+                                            started: started, sent: request)
     }
 }
 
@@ -121,7 +121,7 @@ public struct AzureManagedIdentityCredential: AzureTokenSource {
             throw FerryError(.backend, code: "azure_no_credentials",
                              "No Azure credentials: AZURE_CLIENT_ID/AZURE_CLIENT_SECRET/AZURE_TENANT_ID are not all set, and \(description) did not answer (\(error.message)).")
         }
-        return try AzureTokenResponse.parse(response, who: description, origin: HTTPOrigin.of(url), started: started)
+        return try AzureTokenResponse.parse(response, who: description, origin: HTTPOrigin.of(url), started: started, sent: request)
     }
 
     static func url(_ base: URL, _ query: [(String, String)]) -> URL {
@@ -132,7 +132,9 @@ public struct AzureManagedIdentityCredential: AzureTokenSource {
 
 /// Token answers of Entra ID and of the managed identity endpoints.
 enum AzureTokenResponse {
-    static func parse(_ response: HTTPResponse, who: String, origin: String, started: Date) throws -> (String, Date?) {
+    static func parse(_ response: HTTPResponse, who: String, origin: String, started: Date, sent request: HTTPRequest? = nil) throws
+        -> (String, Date?)
+    {
         let json = try? PythonJSON.parse(String(decoding: response.body, as: UTF8.self))
         func field(_ name: String) -> String? {
             guard case .object(let pairs)? = json else { return nil }
@@ -142,18 +144,15 @@ enum AzureTokenResponse {
             }
         }
         guard (200..<300).contains(response.status) else {
-            var detail = ""
-            if let code = field("error") { detail = ": " + code }
-            if let text = field("error_description") {
-                // Entra ID appends a trace id and timestamp on new lines; the first line says it.
-                detail += " (\(text.split(separator: "\n").first.map(String.init) ?? text))"
-            } else if case .object(let pairs)? = json, case .object(let inner)? = pairs.first(where: { $0.key == "error" })?.value,
-                      case .string(let message)? = inner.first(where: { $0.key == "message" })?.value
+            // Entra ID appends a trace id and timestamp on new lines to `error_description`; the first line says it.
+            var message = field("error_description").map { $0.split(separator: "\n").first.map(String.init) ?? $0 }
+            if message == nil, case .object(let pairs)? = json, case .object(let inner)? = pairs.first(where: { $0.key == "error" })?.value,
+               case .string(let text)? = inner.first(where: { $0.key == "message" })?.value
             {
-                detail += ": " + message
+                message = text
             }
-            throw FerryError(.backend, code: "azure_token_refused",
-                             "The token endpoint at \(origin) refused \(who) with HTTP \(response.status)\(detail).")
+            let detail = ServerRefusal.detail(status: response.status, code: field("error"), message: message, sent: request)
+            throw FerryError(.backend, code: "azure_token_refused", "The token endpoint at \(origin) refused \(who)\(detail).")
         }
         guard let token = field("access_token"), !token.isEmpty else {
             throw FerryError(.backend, code: "azure_token_response", "The token endpoint at \(origin) answered \(who) without an access token.")

@@ -65,9 +65,10 @@ public struct KeyVaultClient: Sendable {
             throw FerryError(.configuration, code: "azure_no_vault", "No Key Vault: the component or store needs its `key_vault_name`.")
         }
         guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw FerryError(.configuration, code: "azure_bad_vault", "The Key Vault URL '\(text)' is not an http(s) URL.")
+            throw FerryError(.configuration, code: "azure_bad_vault", "The Key Vault URL '\(DisplaySafety.redactedURL(text))' is not an http(s) URL.")
         }
-        let chosen = transport ?? SocketTransport(caFile: value("REQUESTS_CA_BUNDLE") ?? value("SSL_CERT_FILE"))
+        let chosen = transport ?? SocketTransport(caFile: value("REQUESTS_CA_BUNDLE") ?? value("SSL_CERT_FILE"),
+                                                         caVariable: "REQUESTS_CA_BUNDLE or SSL_CERT_FILE")
         return KeyVaultClient(vaultURL: url, credentials: try AzureCredentials.resolve(environment: environment, transport: chosen),
                               transport: chosen)
     }
@@ -210,7 +211,7 @@ public struct KeyVaultClient: Sendable {
                     throw FerryError(.backend, code: "azure_no_challenge",
                                      "Key Vault at \(origin) answered 401 without a Bearer challenge naming its tenant and resource.")
                 }
-                return try decode(answer, what: what)
+                return try decode(answer, what: what, sent: probe)
             }
             await challenge.set(parsed)
             known = parsed
@@ -228,7 +229,7 @@ public struct KeyVaultClient: Sendable {
             request.setHeader("Authorization", "Bearer " + token)
             response = try await transport.send(request)
         }
-        return try decode(response, what: what)
+        return try decode(response, what: what, sent: request)
     }
 
     /// `Bearer authorization="https://login.microsoftonline.com/<tenant>", resource="https://vault.azure.net"`
@@ -267,23 +268,21 @@ public struct KeyVaultClient: Sendable {
     }
 
     /// The JSON of a 2xx answer, or Key Vault's error as a ``FerryError``.
-    private func decode(_ response: HTTPResponse, what: String) throws -> PythonJSON.Value {
+    /// `sent` is the request answered: Key Vault's message is relayed only as ``ServerRefusal`` allows.
+    private func decode(_ response: HTTPResponse, what: String, sent request: HTTPRequest) throws -> PythonJSON.Value {
         let json = try? PythonJSON.parse(String(decoding: response.body, as: UTF8.self))
         guard (200..<300).contains(response.status) else {
-            let code = json?.member("error")?.member("code")?.text ?? ""
             let message = json?.member("error")?.member("message")?.text ?? ""
-            // Their messages end with a full stop; ours add one.
-            var trimmed = message
-            while trimmed.hasSuffix(".") { trimmed.removeLast() }
-            let detail = trimmed.isEmpty ? "" : ": " + trimmed
+            let detail = ServerRefusal.detail(status: response.status, code: json?.member("error")?.member("code")?.text, message: message,
+                                              sent: request)
             switch response.status {
             case 404:
                 throw FerryError(.notFound, code: "azure_not_found", "Key Vault at \(origin) has no \(what)\(detail).")
             case 409 where message.lowercased().contains("deleted but recoverable"):
                 throw FerryError(.alreadyExists, code: "azure_deleted_recoverable",
-                                 "Key Vault at \(origin) refused the \(what): the name is soft-deleted and must be recovered or purged first\(detail).")
+                                 "Key Vault at \(origin) refused the \(what)\(detail); the name is soft-deleted and must be recovered or purged first.")
             case 409:
-                throw FerryError(.alreadyExists, code: "azure_conflict", "Key Vault at \(origin) refused the \(what) (\(code))\(detail).")
+                throw FerryError(.alreadyExists, code: "azure_conflict", "Key Vault at \(origin) refused the \(what)\(detail).")
             case 401:
                 throw FerryError(.backend, code: "azure_unauthenticated",
                                  "Key Vault at \(origin) did not accept the credentials (\(credentials.description)) for the \(what)\(detail).")
@@ -291,10 +290,9 @@ public struct KeyVaultClient: Sendable {
                 throw FerryError(.backend, code: "azure_forbidden",
                                  "Key Vault at \(origin) denied \(credentials.description) the \(what)\(detail).")
             case 400:
-                throw FerryError(.invalidInput, code: "azure_bad_parameter", "Key Vault at \(origin) refused the \(what) (\(code))\(detail).")
+                throw FerryError(.invalidInput, code: "azure_bad_parameter", "Key Vault at \(origin) refused the \(what)\(detail).")
             default:
-                throw FerryError(.backend, code: "azure_http_\(response.status)",
-                                 "Key Vault at \(origin) answered the \(what) with HTTP \(response.status)\(code.isEmpty ? "" : " " + code)\(detail).")
+                throw FerryError(.backend, code: "azure_http_\(response.status)", "Key Vault at \(origin) refused the \(what)\(detail).")
             }
         }
         if response.body.isEmpty { return .object([]) }

@@ -167,7 +167,7 @@ public struct GCPMetadataTokenSource: GCPTokenSource {
             throw FerryError(.backend, code: "gcp_no_credentials",
                              "No GCP credentials: GOOGLE_APPLICATION_CREDENTIALS is not set, there are no gcloud application-default credentials, and \(description) did not answer (\(error.message)).")
         }
-        return try OAuthTokenExchange.parse(response, who: description, origin: host, started: started)
+        return try OAuthTokenExchange.parse(response, who: description, origin: host, started: started, sent: request)
     }
 }
 
@@ -180,22 +180,22 @@ enum OAuthTokenExchange {
         request.setHeader("Content-Type", "application/x-www-form-urlencoded")
         request.setHeader("Accept", "application/json")
         let response = try await transport.send(request)
-        return try parse(response, who: who, origin: HTTPOrigin.of(url), started: started)
+        return try parse(response, who: who, origin: HTTPOrigin.of(url), started: started, sent: request)
     }
 
     /// `{"access_token", "expires_in"}`; an error names `error` and `error_description`, never a token.
-    static func parse(_ response: HTTPResponse, who: String, origin: String, started: Date) throws -> (String, Date?) {
+    static func parse(_ response: HTTPResponse, who: String, origin: String, started: Date, sent request: HTTPRequest? = nil) throws
+        -> (String, Date?)
+    {
         let json = try? PythonJSON.parse(String(decoding: response.body, as: UTF8.self))
         func field(_ name: String) -> PythonJSON.Value? {
             guard case .object(let pairs)? = json else { return nil }
             return pairs.first { $0.key == name }?.value
         }
         guard (200..<300).contains(response.status) else {
-            var detail = ""
-            if case .string(let code)? = field("error") { detail = ": " + code }
-            if case .string(let text)? = field("error_description") { detail += " (\(text))" }
-            throw FerryError(.backend, code: "gcp_token_refused",
-                             "The token endpoint at \(origin) refused \(who) with HTTP \(response.status)\(detail).")
+            let detail = ServerRefusal.detail(status: response.status, code: field("error")?.text, message: field("error_description")?.text,
+                                              sent: request)
+            throw FerryError(.backend, code: "gcp_token_refused", "The token endpoint at \(origin) refused \(who)\(detail).")
         }
         guard case .string(let token)? = field("access_token"), !token.isEmpty else {
             throw FerryError(.backend, code: "gcp_token_response", "The token endpoint at \(origin) answered \(who) without an access token.")

@@ -63,7 +63,7 @@ public struct GCPSecretManagerClient: Sendable {
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
             if trimmed.hasSuffix("/v1") { trimmed.removeLast(3) }
             guard let url = URL(string: trimmed), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw FerryError(.configuration, code: "gcp_bad_endpoint", "The Secret Manager endpoint '\(text)' is not an http(s) URL.")
+                throw FerryError(.configuration, code: "gcp_bad_endpoint", "The Secret Manager endpoint '\(DisplaySafety.redactedURL(text))' is not an http(s) URL.")
             }
             base = url
         }
@@ -182,25 +182,22 @@ public struct GCPSecretManagerClient: Sendable {
             request.setHeader("Authorization", "Bearer " + token)
             response = try await transport.send(request)
         }
-        return try decode(response, what: what)
+        return try decode(response, what: what, sent: request)
     }
 
     /// The JSON of a 2xx answer, or Google's error as a ``FerryError``.
-    private func decode(_ response: HTTPResponse, what: String) throws -> PythonJSON.Value {
+    /// `sent` is the request answered: Google's message is relayed only as ``ServerRefusal`` allows.
+    private func decode(_ response: HTTPResponse, what: String, sent request: HTTPRequest) throws -> PythonJSON.Value {
         let json = try? PythonJSON.parse(String(decoding: response.body, as: UTF8.self))
         guard (200..<300).contains(response.status) else {
             let error = json?.member("error")
-            let status = error?.member("status")?.text ?? ""
-            let message = error?.member("message")?.text ?? ""
-            // Their messages end with a full stop; ours add one.
-            var trimmed = message
-            while trimmed.hasSuffix(".") { trimmed.removeLast() }
-            let detail = trimmed.isEmpty ? "" : ": " + trimmed
+            let status = ServerRefusal.code(error?.member("status")?.text, sent: request) ?? ""
+            let detail = ServerRefusal.detail(status: response.status, code: status, message: error?.member("message")?.text, sent: request)
             switch (response.status, status) {
             case (404, _), (_, "NOT_FOUND"):
                 throw FerryError(.notFound, code: "gcp_not_found", "GCP Secret Manager at \(origin) has no \(what)\(detail).")
             case (409, _), (_, "ALREADY_EXISTS"):
-                throw FerryError(.alreadyExists, code: "gcp_already_exists", "GCP Secret Manager at \(origin) refused the \(what): it already exists\(detail).")
+                throw FerryError(.alreadyExists, code: "gcp_already_exists", "GCP Secret Manager at \(origin) refused the \(what), which already exists\(detail).")
             case (401, _), (_, "UNAUTHENTICATED"):
                 throw FerryError(.backend, code: "gcp_unauthenticated",
                                  "GCP Secret Manager at \(origin) did not accept the credentials (\(credentials.description)) for the \(what)\(detail).")
@@ -208,10 +205,9 @@ public struct GCPSecretManagerClient: Sendable {
                 throw FerryError(.backend, code: "gcp_permission_denied",
                                  "GCP Secret Manager at \(origin) denied \(credentials.description) the \(what)\(detail).")
             case (400, _), (_, "INVALID_ARGUMENT"), (_, "FAILED_PRECONDITION"):
-                throw FerryError(.invalidInput, code: "gcp_invalid_argument", "GCP Secret Manager at \(origin) refused the \(what)\(detail).")
+                throw FerryError(.backend, code: "gcp_invalid_argument", "GCP Secret Manager at \(origin) refused the \(what)\(detail).")
             default:
-                throw FerryError(.backend, code: "gcp_http_\(response.status)",
-                                 "GCP Secret Manager at \(origin) answered the \(what) with HTTP \(response.status)\(status.isEmpty ? "" : " " + status)\(detail).")
+                throw FerryError(.backend, code: "gcp_http_\(response.status)", "GCP Secret Manager at \(origin) refused the \(what)\(detail).")
             }
         }
         if response.body.isEmpty { return .object([]) }

@@ -60,6 +60,8 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
     public let caFile: String?
     /// Whether certificates are verified; `false` is insecure and meant for throwaway test servers.
     public let verifyTLS: Bool
+    /// The variable(s) through which the user names a CA file for this client, for messages.
+    public let caVariable: String
 
     /// Guards `idle`.
     private let poolLock = NSLock()
@@ -74,8 +76,11 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
 
     /// A transport. `timeout` is the inactivity timeout in seconds; `caFile` a PEM bundle of the CAs
     /// to trust instead of the system's; `verifyTLS: false` turns certificate checks off (tests only).
-    public init(timeout: TimeInterval = 30, caFile: String? = nil, verifyTLS: Bool = true) {
+    /// `caVariable` names the variable that sets `caFile` for this client (an untrusted certificate's
+    /// error suggests it); OpenSSL's own `SSL_CERT_FILE` otherwise.
+    public init(timeout: TimeInterval = 30, caFile: String? = nil, verifyTLS: Bool = true, caVariable: String = "SSL_CERT_FILE") {
         self.timeout = timeout > 0 ? timeout : 30
+        self.caVariable = caVariable
         self.caFile = caFile.flatMap { $0.isEmpty ? nil : $0 }
         self.verifyTLS = verifyTLS
     }
@@ -149,7 +154,7 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
                     fresh = true
                     continue
                 }
-                throw failure.error(target: target, timeout: timeout)
+                throw failure.error(target: target, timeout: timeout, caVariable: caVariable)
             } catch {
                 cancellation.detach()
                 connection.close()
@@ -298,7 +303,7 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
             fd = try Self.connect(host: target.host, port: target.port, timeout: timeout, cancellation: cancellation)
         } catch let failure as WireFailure {
             if cancellation.isCancelled { throw CancellationError() }
-            throw failure.error(target: target, timeout: timeout)
+            throw failure.error(target: target, timeout: timeout, caVariable: caVariable)
         }
         var ssl: OpaquePointer?
         if let context {
@@ -306,7 +311,7 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
             if ssl == nil {
                 cancellation.detach()
                 _ = systemClose(fd)
-                throw WireFailure.tls(Self.opensslError()).error(target: target, timeout: timeout)
+                throw WireFailure.tls(Self.opensslError()).error(target: target, timeout: timeout, caVariable: caVariable)
             }
             SSL_set_fd(ssl, fd)
         }
@@ -318,7 +323,7 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
                 cancellation.detach()
                 connection.close()
                 if cancellation.isCancelled { throw CancellationError() }
-                throw failure.error(target: target, timeout: timeout)
+                throw failure.error(target: target, timeout: timeout, caVariable: caVariable)
             }
         }
         return connection
@@ -621,7 +626,7 @@ enum WireFailure: Error {
         }
     }
 
-    func error(target: Target, timeout: TimeInterval) -> FerryError {
+    func error(target: Target, timeout: TimeInterval, caVariable: String) -> FerryError {
         let origin = target.origin
         switch self {
         case .resolve(let host, let reason):
@@ -642,7 +647,7 @@ enum WireFailure: Error {
                                   "The TLS certificate of \(origin) is not trusted: it is not valid for `\(target.host)` (\(reason)).")
             }
             return FerryError(.backend, code: "tls_untrusted",
-                              "The TLS certificate of \(origin) is not trusted (\(reason)); if the server uses a private CA, add it to the trust store or name a PEM file that holds it (VAULT_CACERT for Vault, REQUESTS_CA_BUNDLE for Azure, else SSL_CERT_FILE).")
+                              "The TLS certificate of \(origin) is not trusted (\(reason)); if the server uses a private CA, add it to the trust store or name a PEM file that holds it in \(caVariable).")
         case .tls(let reason):
             return FerryError(.backend, code: "tls_failed", "The TLS handshake with \(origin) failed: \(reason).")
         case .malformed(let reason):

@@ -117,8 +117,8 @@ public struct ZenMLServerTarget: MigrationTarget {
     }
 
     public var description: String {
-        guard case .scoped(_, let workspace, _) = client.layout else { return "the ZenML server at \(client.url.absoluteString)" }
-        return "workspace `\(workspace)` of the ZenML server at \(client.url.absoluteString)"
+        guard case .scoped(_, let workspace, _) = client.layout else { return "the ZenML server at \(DisplaySafety.redactedURL(client.url.absoluteString))" }
+        return "workspace `\(workspace)` of the ZenML server at \(DisplaySafety.redactedURL(client.url.absoluteString))"
     }
 
     public func lookup(_ name: String, isPrivate: Bool) async throws -> TargetSecret? {

@@ -101,12 +101,15 @@ public struct ZenMLInstallation: Sendable {
         if case .object(let store)? = config.first(where: { $0.key == "store" })?.value {
             storeType = store.first(where: { $0.key == "type" })?.value.text ?? "sql"
             storeURL = store.first(where: { $0.key == "url" })?.value.text
+        } else if let store = config.first(where: { $0.key == "store" })?.value, store != .null {
+            throw FerryError(.configuration, code: "config_shape",
+                             "`store` in '\(configFile)' must be a mapping with `type` and `url`.")
         }
         if let url = environment["ZENML_STORE_URL"], !url.isEmpty { storeURL = url }
         if let type = environment["ZENML_STORE_TYPE"], !type.isEmpty { storeType = type }
         guard storeType == "sql" else {
             throw FerryError(.unsupported, code: "store_type",
-                             "'\(configFile)' points at a ZenML server (`\(storeType)` store\(storeURL.map { " \($0)" } ?? "")); Ferry reads the server's own configuration directory or database instead.")
+                             "'\(configFile)' points at a ZenML server (`\(storeType)` store\(storeURL.map { " \(DisplaySafety.redactedURL($0))" } ?? "")); Ferry reads the server's own configuration directory or database instead.")
         }
         let defaultPath = paths.localStoresDirectory + "/" + ZenMLPaths.defaultStoreDirectoryName + "/zenml.db"
         // A configuration directory that was copied or moved still names its old database path.
@@ -143,7 +146,7 @@ public struct ZenMLInstallation: Sendable {
     static func sqlitePath(_ url: String) throws -> String {
         guard url.hasPrefix("sqlite:///") else {
             throw FerryError(.unsupported, code: "store_url",
-                             "The ZenML store '\(url)' is not an SQLite database; Ferry reads SQLite stores (sqlite:///…).")
+                             "The ZenML store '\(DisplaySafety.redactedURL(url))' is not an SQLite database; Ferry reads SQLite stores (sqlite:///…).")
         }
         // `sqlite:////abs` leaves `/abs`; a query (`?mode=ro`) is not part of the path.
         return String(url.dropFirst("sqlite:///".count).split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")

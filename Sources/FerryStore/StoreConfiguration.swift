@@ -96,7 +96,7 @@ public struct StoreConfiguration: Sendable, Equatable {
             location = String(location.dropFirst("sqlite:///".count))
         } else if location.contains("://") {
             throw FerryError(.unsupported, code: "store_url",
-                             "Store '\(location)' is not supported yet: give an SQLite path or an sqlite:/// URL.")
+                             "Store '\(DisplaySafety.redactedURL(location))' is not supported yet: give an SQLite path or an sqlite:/// URL.")
         }
         guard !location.isEmpty else { throw FerryError(.invalidInput, code: "store_url", "The store location is empty.") }
         let expanded = NSString(string: location).expandingTildeInPath

@@ -235,7 +235,7 @@ public struct ZenMLServerClient: Sendable {
             // The server drops a repeated request with the same key: a retried write is not applied twice.
             request.setHeader("Idempotency-Key", UUID().uuidString.lowercased())
         }
-        guard authenticated else { return try decode(try await transport.send(request), what: what) }
+        guard authenticated else { return try decode(try await transport.send(request), what: what, sent: request) }
         var token = try await tokens.current { [self] in try await login() }
         request.setHeader("Authorization", "Bearer " + token)
         var response = try await transport.send(request)
@@ -245,7 +245,7 @@ public struct ZenMLServerClient: Sendable {
             request.setHeader("Authorization", "Bearer " + token)
             response = try await transport.send(request)
         }
-        return try decode(response, what: what)
+        return try decode(response, what: what, sent: request)
     }
 
     /// `POST /api/v1/login` (a form, as ZenML's client posts it).
@@ -257,7 +257,8 @@ public struct ZenMLServerClient: Sendable {
         var request = HTTPRequest(method: "POST", url: URL(string: base + "/api/v1/login")!, body: Data(HTTPForm.body(form).utf8))
         request.setHeader("Content-Type", "application/x-www-form-urlencoded")
         let started = Date()
-        let json = try decode(try await transport.send(request), what: "login as `\(credentials.apiKey == nil ? credentials.username : "an API key")`")
+        let json = try decode(try await transport.send(request), what: "login as `\(credentials.apiKey == nil ? credentials.username : "an API key")`",
+                              sent: request)
         guard let token = json.member("access_token")?.text, !token.isEmpty else {
             throw FerryError(.backend, code: "zenml_no_token", "The ZenML server at \(origin) answered the login without a token.")
         }
@@ -266,8 +267,8 @@ public struct ZenMLServerClient: Sendable {
     }
 
     /// The JSON of a 2xx answer; else an error with the server's `detail` (a string, or
-    /// `[exception class, message]`; a 422 is a bare array).
-    private func decode(_ response: HTTPResponse, what: String) throws -> PythonJSON.Value {
+    /// `[exception class, message]`; a 422 is a bare array), relayed only as ``ServerRefusal`` allows.
+    private func decode(_ response: HTTPResponse, what: String, sent request: HTTPRequest) throws -> PythonJSON.Value {
         let json = try? PythonJSON.parse(String(decoding: response.body, as: UTF8.self))
         guard (200..<300).contains(response.status) else {
             var detail = ""
@@ -278,7 +279,7 @@ public struct ZenMLServerClient: Sendable {
             default: break
             }
             detail = detail.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).components(separatedBy: "\n").first ?? detail
-            let suffix = detail.isEmpty ? "" : ": " + detail
+            let suffix = ServerRefusal.detail(status: response.status, code: nil, message: detail, sent: request)
             switch response.status {
             case 401, 403:
                 throw FerryError(.backend, code: "zenml_unauthorized", "The ZenML server at \(origin) refused the \(what)\(suffix).")
@@ -289,8 +290,7 @@ public struct ZenMLServerClient: Sendable {
             case 400, 422:
                 throw FerryError(.invalidInput, code: "zenml_invalid", "The ZenML server at \(origin) refused the \(what)\(suffix).")
             default:
-                throw FerryError(.backend, code: "zenml_http_\(response.status)",
-                                 "The ZenML server at \(origin) answered the \(what) with HTTP \(response.status)\(suffix).")
+                throw FerryError(.backend, code: "zenml_http_\(response.status)", "The ZenML server at \(origin) refused the \(what)\(suffix).")
             }
         }
         if response.body.isEmpty { return .null }

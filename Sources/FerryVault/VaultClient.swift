@@ -72,7 +72,7 @@ public struct VaultClient: Sendable {
         } else {
             throw FerryError(.configuration, code: "vault_no_token", "No Vault token: set VAULT_TOKEN or pass a token.")
         }
-        let transport = SocketTransport(caFile: pick(caFile, "CACERT"))
+        let transport = SocketTransport(caFile: pick(caFile, "CACERT"), caVariable: "VAULT_CACERT")
         return VaultClient(address: url, auth: chosen, namespace: pick(namespace, "NAMESPACE"), transport: transport)
     }
 
@@ -171,17 +171,17 @@ public struct VaultClient: Sendable {
                       contentType: String = "application/json", what: String) async throws -> PythonJSON.Value
     {
         var token = try await currentToken()
-        var response = try await send(method, apiPath, query: query, payload: payload, contentType: contentType, token: token)
+        var (request, response) = try await send(method, apiPath, query: query, payload: payload, contentType: contentType, token: token)
         if response.status == 403, isLoginBased, Self.errors(response).contains(where: { $0.contains("permission denied") }) {
             await tokens.invalidate(token)
             token = try await currentToken()
-            response = try await send(method, apiPath, query: query, payload: payload, contentType: contentType, token: token)
+            (request, response) = try await send(method, apiPath, query: query, payload: payload, contentType: contentType, token: token)
         }
-        return try Self.decode(response, what: what, origin: HTTPOrigin.of(address))
+        return try Self.decode(response, what: what, origin: HTTPOrigin.of(address), sent: request)
     }
 
     private func send(_ method: String, _ apiPath: String, query: String?, payload: PythonJSON.Value?, contentType: String,
-                      token: String?) async throws -> HTTPResponse
+                      token: String?) async throws -> (HTTPRequest, HTTPResponse)
     {
         var request = HTTPRequest(method: method, url: url(apiPath, query: query))
         if let token { request.setHeader("X-Vault-Token", token) }
@@ -191,7 +191,7 @@ public struct VaultClient: Sendable {
             request.body = Data(PythonJSON.dumps(payload).utf8)
             request.setHeader("Content-Type", contentType)
         }
-        return try await transport.send(request)
+        return (request, try await transport.send(request))
     }
 
     private var isLoginBased: Bool {
@@ -224,9 +224,9 @@ public struct VaultClient: Sendable {
                                               region: region, date: Date())
         }
         let started = Date()
-        let response = try await send("POST", "auth/" + Self.encodePath(mount) + "/login", query: nil, payload: .object(payload),
+        let (request, response) = try await send("POST", "auth/" + Self.encodePath(mount) + "/login", query: nil, payload: .object(payload),
                                       contentType: "application/json", token: nil)
-        let body = try Self.decode(response, what: "login at 'auth/\(mount)'", origin: HTTPOrigin.of(address))
+        let body = try Self.decode(response, what: "login at 'auth/\(mount)'", origin: HTTPOrigin.of(address), sent: request)
         guard case .string(let token)? = body.member("auth")?.member("client_token"), !token.isEmpty else {
             throw FerryError(.backend, code: "vault_bad_response", "Vault at \(HTTPOrigin.of(address)) answered the login at 'auth/\(mount)' without a token.")
         }
@@ -268,17 +268,19 @@ public struct VaultClient: Sendable {
     }
 
     /// The JSON body of a 2xx response, or the error for any other.
-    static func decode(_ response: HTTPResponse, what: String, origin: String) throws -> PythonJSON.Value {
+    /// `sent` is the request answered: Vault's `errors` are relayed only as ``ServerRefusal`` allows.
+    static func decode(_ response: HTTPResponse, what: String, origin: String, sent request: HTTPRequest? = nil) throws -> PythonJSON.Value {
         guard (200..<300).contains(response.status) else {
             let texts = errors(response)
-            let detail = texts.isEmpty ? "" : ": " + texts.joined(separator: "; ")
+            let detail = ServerRefusal.detail(status: response.status, code: nil, message: texts.isEmpty ? nil : texts.joined(separator: "; "),
+                                              sent: request)
             switch response.status {
             case 403:
-                throw FerryError(.backend, code: "vault_forbidden", "Vault at \(origin) refused the \(what)\(detail.isEmpty ? "" : detail) (check the token's policies).")
+                throw FerryError(.backend, code: "vault_forbidden", "Vault at \(origin) refused the \(what)\(detail) (check the token's policies).")
             case 404:
                 throw FerryError(.notFound, code: "vault_not_found", "Vault at \(origin) has nothing for the \(what)\(detail).")
             default:
-                throw FerryError(.backend, code: "vault_http_\(response.status)", "Vault at \(origin) answered the \(what) with HTTP \(response.status)\(detail).")
+                throw FerryError(.backend, code: "vault_http_\(response.status)", "Vault at \(origin) refused the \(what)\(detail).")
             }
         }
         if response.body.isEmpty { return .object([]) }

@@ -11,6 +11,9 @@ struct Ferry: AsyncParsableCommand {
             Exit codes: 0 success, 1 the operation failed, 2 refused (a confirmation was needed; \
             pass --yes), 64 usage error.
             Secret values are masked in every output unless --show-secrets is given.
+            Ferry's data directory (ferry.db, store.yaml) is $FERRY_HOME, else $XDG_DATA_HOME/ferry, else \
+            ~/.local/share/ferry. Global options (--config-dir, --store, --store-config, -o, --show-secrets) \
+            go before or after the subcommand.
             """,
         version: FerryVersion.current,
         subcommands: [SecretCommand.self, SecretsManagerCommand.self, StackCommand.self, ResolveCommand.self])
@@ -38,15 +41,17 @@ enum ExitStatus {
 @main
 enum Main {
     static func main() async {
+        CrashGuard.install()
         do {
-            var command = try Ferry.parseAsRoot()
+            var command = try Ferry.parseAsRoot(try CommandLineOrder.arranged(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch let error as FerryError {
-            Console.err("Error: \(error.message)")
+            // One line, a name's line feeds escaped too; only a schema violation lists its fields on lines of their own.
+            Console.err("Error: " + (error.code == "schema_violation" ? error.message : Console.escaped(error.message)))
             exit(ExitStatus.code(for: error))
         } catch {
             Ferry.exit(withError: error)

@@ -18,7 +18,7 @@ struct GlobalOptions: ParsableArguments {
     var configDir: String?
 
     @Option(name: .customLong("store"),
-            help: ArgumentHelp("The centralized store: an SQLite file or sqlite:/// URL (default: $FERRY_STORE, else <data dir>/ferry.db). `migrate` also writes to a ZenML server (http(s)://…) or a ZenML database (…/zenml.db).",
+            help: ArgumentHelp("The centralized store: an SQLite file or sqlite:/// URL (default: $FERRY_STORE, else <data dir>/ferry.db; the data dir is $FERRY_HOME, else $XDG_DATA_HOME/ferry, else ~/.local/share/ferry). `migrate` also writes to a ZenML server (http(s)://…) or a ZenML database (…/zenml.db).",
                                valueName: "url"))
     var store: String?
 

@@ -7,13 +7,27 @@ enum Console {
     /// What a hidden value prints as (ZenML's `***`).
     static let mask = "***"
 
+    /// A plain-text message or table on stdout: control characters other than line feeds are
+    /// escaped (a name or a server's text cannot steer the terminal).
     static func out(_ text: String = "") {
+        document(DisplaySafety.escaped(text, keepingNewlines: true))
+    }
+
+    /// JSON, YAML or env text on stdout as it is (those formats quote for themselves).
+    static func document(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
+    /// A message on stderr, escaped as ``out(_:)``.
     static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((DisplaySafety.escaped(text, keepingNewlines: true) + "\n").utf8))
     }
+
+    /// A name (or any outside text) for one line of a message: every control character escaped, line feeds too.
+    static func escaped(_ text: String) -> String { DisplaySafety.escaped(text) }
+
+    /// The cell of a `multiline` table column: one line per part, each part escaped.
+    static func lines(_ parts: [String]) -> String { parts.map(escaped).joined(separator: "\n") }
 
     /// A warning on stderr, as ZenML's `warning()`.
     static func warning(_ text: String) { err("Warning: " + text) }
@@ -21,12 +35,16 @@ enum Console {
     /// A value as shown: clear with `--show-secrets`, masked otherwise.
     static func shown(_ value: String, _ show: Bool) -> String { show ? value : mask }
 
-    /// A plain table: an upper-case header row, a rule, then the rows; multi-line cells continue on the next lines.
+    /// A plain table: an upper-case header row, a rule, then the rows; no line ends in spaces.
+    /// Every cell is one line, its control characters (line feeds too) escaped, except in the
+    /// `multiline` columns, whose cells (built by ``lines(_:)``) continue on the next lines.
     /// Cells of the columns in `truncate` are cut to `maxWidth` characters (names, not values).
-    static func table(_ headers: [String], _ rows: [[String]], truncate: Set<Int> = [], maxWidth: Int = 48) -> String {
+    static func table(_ headers: [String], _ rows: [[String]], truncate: Set<Int> = [], multiline: Set<Int> = [],
+                      maxWidth: Int = 48) -> String
+    {
         let expanded: [[String]] = rows.flatMap { row -> [[String]] in
             let cells = row.enumerated().map { index, cell -> [String] in
-                let lines = cell.components(separatedBy: "\n")
+                let lines = multiline.contains(index) ? cell.components(separatedBy: "\n").map(escaped) : [escaped(cell)]
                 guard truncate.contains(index) else { return lines }
                 return lines.map { $0.count > maxWidth ? String($0.prefix(maxWidth - 1)) + "…" : $0 }
             }
@@ -45,6 +63,7 @@ enum Console {
                 let isLast = index == cells.count - 1
                 text += cell + (isLast ? "" : String(repeating: " ", count: widths[index] - displayWidth(cell) + 2))
             }
+            while text.hasSuffix(" ") { text.removeLast() }
             return text
         }
         var lines = [line(headers), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
@@ -160,9 +179,9 @@ enum Console {
                      env envText: () throws -> String) rethrows
     {
         switch format {
-        case .json: out(json(document))
-        case .yaml: out(yaml(document))
-        case .env: out(try envText())
+        case .json: self.document(json(document))
+        case .yaml: self.document(yaml(document))
+        case .env: self.document(try envText())
         case .table: out(table())
         }
     }

@@ -97,7 +97,7 @@ struct SecretCommand: AsyncParsableCommand {
             }
             let secret = try await store.create(name: name!, values: values, isPrivate: `private`)
             Console.emit(global.output, document: SecretCommand.document(secret, values: values, show: global.showSecrets)) {
-                "Secret '\(secret.name)' successfully created."
+                "Secret '\(Console.escaped(secret.name))' successfully created."
             }
         }
     }
@@ -115,8 +115,8 @@ struct SecretCommand: AsyncParsableCommand {
             let values = try await store.values(of: secret)
             let show = global.showSecrets
             try Console.emit(global.output, document: SecretCommand.document(secret, values: values, show: show), table: {
-                var text = "Fetched \(secret.isPrivate ? "private" : "public") secret with name `\(secret.name)` and ID `\(secret.id.uuidString.lowercased())`:"
-                text += values.isEmpty ? "\nSecret with name `\(secret.name)` is empty." : "\n" + SecretCommand.valuesTable(values, show: show)
+                var text = "Fetched \(secret.isPrivate ? "private" : "public") secret with name `\(Console.escaped(secret.name))` and ID `\(secret.id.uuidString.lowercased())`:"
+                text += values.isEmpty ? "\nSecret with name `\(Console.escaped(secret.name))` is empty." : "\n" + SecretCommand.valuesTable(values, show: show)
                 return text
             }, env: { try Console.env(values, show: show) })
         }
@@ -196,12 +196,12 @@ struct SecretCommand: AsyncParsableCommand {
                 let table = Console.table(chosen.map { $0.uppercased() }, rows.map { row in
                     row.map { cell -> String in
                         switch cell.value {
-                        case .object(let pairs): return pairs.map { "\($0.key)=\($0.value.pythonString)" }.joined(separator: "\n")
+                        case .object(let pairs): return Console.lines(pairs.map { "\($0.key)=\($0.value.pythonString)" })
                         case .bool(let flag): return flag ? "true" : "false"
                         default: return cell.value.pythonString
                         }
                     }
-                })
+                }, multiline: Set(chosen.indices.filter { chosen[$0] == "values" }))
                 return table + "\nPage \(result.index) of \(result.totalPages) (\(result.total) secret\(result.total == 1 ? "" : "s"))"
             }
         }
@@ -235,7 +235,7 @@ struct SecretCommand: AsyncParsableCommand {
             try ZenMLArguments.validateSecret(name: nil, keys: values.keys)
             let updated = try await store.update(secret, isPrivate: `private`?.value, addOrUpdate: values, removeKeys: removeKeys)
             Console.emit(global.output, document: SecretCommand.document(updated, values: updated.values, show: global.showSecrets)) {
-                "Secret '\(updated.name)' successfully updated."
+                "Secret '\(Console.escaped(updated.name))' successfully updated."
             }
         }
     }
@@ -254,7 +254,7 @@ struct SecretCommand: AsyncParsableCommand {
             let secret = try store.find(nameOrId, allowPartial: false)
             let renamed = try await store.update(secret, newName: newName)
             Console.emit(global.output, document: SecretCommand.document(renamed, values: nil, show: false)) {
-                "Secret '\(nameOrId)' successfully renamed to '\(newName)'."
+                "Secret '\(Console.escaped(nameOrId))' successfully renamed to '\(Console.escaped(newName))'."
             }
         }
     }
@@ -276,7 +276,7 @@ struct SecretCommand: AsyncParsableCommand {
             }
             try await store.delete(secret)
             Console.emit(global.output, document: SecretCommand.document(secret, values: nil, show: false)) {
-                "Secret '\(nameOrId)' successfully deleted."
+                "Secret '\(Console.escaped(nameOrId))' successfully deleted."
             }
         }
     }
@@ -296,13 +296,13 @@ struct SecretCommand: AsyncParsableCommand {
             let store = try global.openStore(readOnly: true)
             let secret = try store.find(nameIdOrPrefix, isPrivate: `private`?.value, allowPartial: true)
             let values = try await store.values(of: secret)
-            if values.isEmpty { Console.warning("Secret with name `\(secret.name)` is empty.") }
+            if values.isEmpty { Console.warning("Secret with name `\(Console.escaped(secret.name))` is empty.") }
             // A name is not a path: without -f the file is always in the current folder.
             let file = filename ?? SecretCommand.fileName(for: secret.name) + ".yaml"
             let yaml = PyYAMLEmitter.dump(.mapping(values.revealedPairs.map { (key: $0.key, value: .string($0.value)) }))
             try SecureFile.write(Data(yaml.utf8), to: file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file,
                                  replace: force)
-            Console.out("Secret '\(secret.name)' successfully exported to '\(file)'.")
+            Console.out("Secret '\(Console.escaped(secret.name))' successfully exported to '\(Console.escaped(file))'.")
         }
     }
 }

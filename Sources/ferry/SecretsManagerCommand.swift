@@ -262,7 +262,7 @@ extension SecretsManagerCommand {
             } catch let error as FerryError where error.kind == .alreadyExists {
                 throw FerryError(.alreadyExists, code: error.code, "A secret with name '\(name)' already exists.")
             }
-            if global.output == .table { Console.out("Secret `\(name)` registered in '\(target.location)'.") }
+            if global.output == .table { Console.out("Secret `\(Console.escaped(name))` registered in '\(target.location)'.") }
         }
     }
 
@@ -392,7 +392,7 @@ extension SecretsManagerCommand {
             } catch let error as FerryError where error.kind == .notFound {
                 throw FerryError(.notFound, code: error.code, "Secret with name `\(name)` already exists.")
             }
-            Console.out("Secret with name '\(name)' has been updated")
+            Console.out("Secret with name '\(Console.escaped(name))' has been updated")
         }
     }
 
@@ -417,7 +417,7 @@ extension SecretsManagerCommand {
             } catch let error as FerryError where error.kind == .notFound {
                 throw FerryError(.notFound, code: error.code, "Secret with name `\(name)` no longer present.")
             }
-            Console.out("Deleted secret `\(name)`.")
+            Console.out("Deleted secret `\(Console.escaped(name))`.")
         }
     }
 
@@ -524,15 +524,15 @@ extension SecretsManagerCommand {
             if let location = global.store, location.hasPrefix("http://") || location.hasPrefix("https://") {
                 // A live ZenML server: ZENML_STORE_USERNAME / ZENML_STORE_PASSWORD or ZENML_STORE_API_KEY.
                 guard let url = URL(string: location), url.host != nil else {
-                    throw FerryError(.invalidInput, code: "store_url", "'\(location)' is not a ZenML server URL.")
+                    throw FerryError(.invalidInput, code: "store_url", "'\(DisplaySafety.redactedURL(location))' is not a ZenML server URL.")
                 }
                 let environment = global.environment
-                let transport = SocketTransport(caFile: environment["REQUESTS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
+                let transport = SocketTransport(caFile: environment["REQUESTS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }, caVariable: "REQUESTS_CA_BUNDLE")
                 let client = try await ZenMLServerClient(url: url, credentials: .from(environment), transport: transport)
                     .connected(workspace: workspace ?? ZenMLDatabaseTarget.workspace(from: environment))
                 if let workspace, client.layout == .privateFlag {
                     throw FerryError(.invalidInput, code: "zenml_workspace",
-                                     "The ZenML server at \(location) runs ZenML \(client.serverVersion ?? "0.80 or later"), whose secrets belong to no workspace; leave out --workspace \(workspace).")
+                                     "The ZenML server at \(DisplaySafety.redactedURL(location)) runs ZenML \(client.serverVersion ?? "0.80 or later"), whose secrets belong to no workspace; leave out --workspace \(workspace).")
                 }
                 target = ZenMLServerTarget(client: client)
             } else if let location = global.store, let path = try? StoreConfiguration.databasePath(fromLocation: location),
@@ -639,9 +639,9 @@ extension SecretsManagerCommand {
                 let summary = words.compactMap { action, planned, done in counts[action].map { "\($0) \(dryRun ? planned : done)" } }
                     .joined(separator: ", ")
                 var text = Console.table(["COMPONENT", "SECRET", "TARGET", dryRun ? "PLANNED" : "RESULT", "DETAIL"], rows, truncate: [0, 1, 2])
-                    + "\n" + (dryRun ? "Plan: " : "Done: ") + summary + "\nTarget: " + target + (isPrivate ? " (private)" : "")
+                    + "\n" + (dryRun ? "Plan: " : "Done: ") + summary + "\nTarget: " + Console.escaped(target) + (isPrivate ? " (private)" : "")
                 if !broken.isEmpty {
-                    text += "\nThese references would no longer resolve under the new names:\n" + broken.map { "  " + $0 }.joined(separator: "\n")
+                    text += "\nThese references would no longer resolve under the new names:\n" + broken.map { "  " + Console.escaped($0) }.joined(separator: "\n")
                 }
                 let incomplete = plan.filter { [.conflict, .unreadable, .failed].contains($0.action) }.count
                 if !dryRun && incomplete == 0 && plan.contains(where: \.writes) {

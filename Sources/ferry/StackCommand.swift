@@ -113,13 +113,13 @@ struct StackCommand: AsyncParsableCommand {
             Console.emit(global.output, document: document) {
                 var rows: [[String]] = []
                 for (_, component) in stack.components {
-                    let configuration = component.configuration.map { key, value in
+                    let configuration = Console.lines(component.configuration.map { key, value in
                         "\(key)=\(SensitiveFields.shown(key, value, global.showSecrets).pythonString)"
-                    }.joined(separator: "\n")
+                    })
                     rows.append([component.type, component.name, component.flavor, component.idText, configuration])
                 }
                 return "Stack `\(stack.name)`\(stack.name == installation.activeStack?.name ? " (active)" : ""):\n"
-                    + Console.table(["COMPONENT_TYPE", "NAME", "FLAVOR", "ID", "CONFIGURATION"], rows, truncate: [1])
+                    + Console.table(["COMPONENT_TYPE", "NAME", "FLAVOR", "ID", "CONFIGURATION"], rows, truncate: [1], multiline: [4])
             }
         }
     }
@@ -138,7 +138,7 @@ struct StackCommand: AsyncParsableCommand {
             var export = StackExport(stackName: stack.name, zenmlVersion: installation.version, components: stack.components.map(\.component))
             if let file {
                 try SecureFile.write(Data(Console.yaml(export.document).utf8), to: file)
-                Console.out("Exported stack '\(stack.name)' to file '\(file)'.")
+                Console.out("Exported stack '\(Console.escaped(stack.name))' to file '\(Console.escaped(file))'.")
                 return
             }
             if !global.showSecrets {
@@ -148,7 +148,7 @@ struct StackCommand: AsyncParsableCommand {
                                          source: component.source)
                 })
             }
-            Console.out(global.output == .json ? Console.json(export.document) : Console.yaml(export.document))
+            Console.document(global.output == .json ? Console.json(export.document) : Console.yaml(export.document))
         }
     }
 

@@ -98,7 +98,7 @@ enum ValuesInput {
 
     private static func add(key: String, to values: inout SecretValues) throws {
         if values.contains(key) {
-            Console.warning("Key `\(key)` already in this secret. Please use a different key.")
+            Console.warning("Key `\(Console.escaped(key))` already in this secret. Please use a different key.")
             _ = try Prompt.secret("Please enter the secret value for the key [\(key)]:")
             return
         }

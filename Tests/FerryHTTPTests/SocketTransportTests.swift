@@ -11,9 +11,8 @@ import Testing
 /// on a connection and closes it unanswered (the race a client loses when a server times out an
 /// idle connection just as the next request goes out).
 final class PythonServer: @unchecked Sendable {
-    let port: Int
-    private let process = Process()
-    private let log: String
+    private let server: ScriptServer
+    var port: Int { server.port }
 
     init(_ directory: TemporaryDirectory, mode: String = "plain", bind: String = "127.0.0.1",
          certificate: (cert: String, key: String)? = nil) throws
@@ -22,35 +21,12 @@ final class PythonServer: @unchecked Sendable {
         if !FileManager.default.fileExists(atPath: script) {
             try Self.script.write(toFile: script, atomically: true, encoding: .utf8)
         }
-        log = directory.file("server-\(UUID().uuidString.prefix(8)).log")
+        let log = directory.file("server-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, mode, bind] + (certificate.map { [$0.cert, $0.key] } ?? [])
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: log)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var data = Data()
-        while !data.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            data.append(chunk)
-        }
-        guard let port = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            let error = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw FerryError(.io, "python3 server did not start: \(error)")
-        }
-        self.port = port
+        server = try ScriptServer(script: script, arguments: [mode, bind] + (certificate.map { [$0.cert, $0.key] } ?? []), log: log)
     }
 
-    /// SIGKILL: a child of a libdispatch worker thread inherits a mask that blocks SIGTERM.
-    func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    func stop() { server.stop() }
 
     func url(_ path: String, scheme: String = "http", host: String = "127.0.0.1") -> URL {
         URL(string: "\(scheme)://\(host):\(port)\(path)")!
