@@ -15,10 +15,12 @@ let package = Package(
         .library(name: "FerryMigrate", targets: ["FerryMigrate"]),
         .library(name: "FerryTesting", targets: ["FerryTesting"]),
     ],
+    // Exact versions: Package.resolved is not committed (the build machines' package mirrors have
+    // commit ids of their own), so these lines are what fixes the versions every build uses.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // System libraries: both -dev packages are installed by .ci/run.
