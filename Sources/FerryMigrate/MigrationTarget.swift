@@ -24,10 +24,26 @@ public protocol MigrationTarget: Sendable {
     func restore(_ secret: TargetSecret, values: SecretValues) async throws
     /// Called once before a plan looks up `names`: a remote target may list them in bulk.
     func prepare(names: Set<String>, isPrivate: Bool) async throws
+    /// Why this target cannot hold a secret of this name (nil: it can). Checked before a plan
+    /// looks the name up, so such a secret is never written.
+    func nameProblem(_ name: String) -> String?
 }
 
 extension MigrationTarget {
     public func prepare(names: Set<String>, isPrivate: Bool) async throws {}
+
+    /// Every target refuses a NUL: SQLite (Ferry's store, a ZenML database) and C strings cut
+    /// the name short there, so it would land on another secret, and a ZenML server's
+    /// PostgreSQL refuses it. Other control characters are stored as they are (ZenML 0.52's
+    /// own migrate carries a name with a line break over). The store's values back-ends key
+    /// secrets by id, not by name.
+    public func nameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "invalid name: the target name is empty" }
+        if name.unicodeScalars.contains("\u{0}") {
+            return "invalid name: it contains the control character U+0000 (NUL), which would cut it short in the target; rename it in its secrets manager"
+        }
+        return nil
+    }
 }
 
 /// Ferry's embedded store (or any ``SecretStore``).
