@@ -9,6 +9,12 @@ public struct TargetSecret: Sendable {
     public let name: String
     /// nil: the metadata exists but the values do not (an interrupted create).
     public let values: SecretValues?
+
+    public init(id: String, name: String, values: SecretValues?) {
+        self.id = id
+        self.name = name
+        self.values = values
+    }
 }
 
 /// Where a migration writes: Ferry's own store, or a live ZenML server.
