@@ -120,13 +120,15 @@ struct ManagerOptions: ParsableArguments {
                              "This Secrets Manager does not support scoping. You can only use a `none` scope value.")
         }
         // The installation's secrets managers (ZenML's database or 0.1x store), when there is one.
-        // One that exists but cannot be read is an error unless the manager is named: falling back
-        // to the folders on disk would read another manager than the active stack's.
+        // One that exists but cannot be read is an error unless the manager is named by its UUID:
+        // falling back to the folders on disk would read another manager than the active stack's.
         var installation: ZenMLInstallation?
         if flavor == nil {
             do {
                 installation = try global.installation()
-            } catch let error as FerryError where ["no_config_dir", "no_config_file"].contains(error.code) || secretsManager != nil {
+            } catch let error as FerryError where ["no_config_dir", "no_config_file"].contains(error.code)
+                || secretsManager.flatMap(UUID.init(flexible:)) != nil
+            {
                 installation = nil
             }
         }

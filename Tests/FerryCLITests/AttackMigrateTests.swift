@@ -79,7 +79,9 @@ import Testing
         #expect(result.stderr.contains("config.yaml") && !result.stdout.contains("Plan:"), "\(result.stdout)")
         result = try ferry("secrets-manager", "secret", "get", "rotating", "--config-dir", config)
         #expect(result.status == 1 && result.stderr.contains("config.yaml"))
-        // Naming the manager reads it.
+        // A name needs the installation; a UUID or a file names the manager without it.
+        result = try ferry("secrets-manager", "secret", "list", "--config-dir", config, "--secrets-manager", "ferry_local_b")
+        #expect(result.status == 1 && result.stderr.contains("config.yaml"), "\(result.stderr)")
         result = try ferry("secrets-manager", "secret", "list", "--config-dir", config, "--secrets-manager", Self.managerB)
         #expect(result.status == 0 && result.stdout.contains("rotating"), "\(result.stderr)")
     }
