@@ -187,6 +187,57 @@ import Testing
         #expect(try ferry("secret", "get", "s999", "--show-secrets", "-o", "env").stdout.contains("v='value-999'"))
     }
 
+    /// Killed (SIGKILL) at sweeping moments, a `--delete` run loses nothing: each secret is in its
+    /// source file or in the store with its values, and the next run completes the migration.
+    @Test func aKilledDeleteRunLosesNothing() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        let count = 1_500
+        let file = ferry.home.file("many/secrets.yaml")
+        try FileManager.default.createDirectory(atPath: ferry.home.file("many"), withIntermediateDirectories: true)
+        try write((0..<count).map { "s\($0):\n  v: \(Data("value-\($0)".utf8).base64EncodedString())\n  zenml_schema_name: arbitrary\n" }.joined(),
+                  to: file)
+        var delay = 0.05
+        var finished = false
+        var runs = 0
+        while !finished && runs < 40 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Ferry.binary)
+            process.arguments = ["secrets-manager", "secret", "migrate", "--secrets-file", file, "--yes", "--delete"]
+            var environment = ProcessInfo.processInfo.environment
+            environment.merge(ferry.environment) { _, new in new }
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            finished = process.terminationReason == .exit
+            runs += 1
+            delay *= 1.3
+            let source = try ferry("secrets-manager", "secret", "list", "-o", "json", "--secrets-file", file)
+            guard case .array(let names) = try PythonJSON.parse(source.stdout) else {
+                Issue.record("the secrets file cannot be listed: \(source.stderr)")
+                return
+            }
+            let inSource = Set(names.compactMap(\.text))
+            let stored = try ferry("secret", "list", "-o", "json", "--size", "10000")
+            guard case .array(let items)? = try PythonJSON.parse(stored.stdout).member("items") else {
+                Issue.record("the store cannot be listed: \(stored.stderr)")
+                return
+            }
+            let inStore = Set(items.compactMap { $0.member("name")?.text })
+            let lost = (0..<count).map { "s\($0)" }.filter { !inSource.contains($0) && !inStore.contains($0) }
+            #expect(lost.isEmpty, "lost after a kill at \(delay) s: \(lost.prefix(5))")
+        }
+        let result = try ferry("secrets-manager", "secret", "migrate", "--secrets-file", file, "--yes", "--delete")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try ferry("secrets-manager", "secret", "list", "-o", "json", "--secrets-file", file).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        #expect(try ferry("secret", "list", "-o", "json").stdout.contains("\"total\": \(count)"))
+        #expect(try ferry("secret", "get", "s1499", "--show-secrets", "-o", "env").stdout.contains("v='value-1499'"))
+    }
+
     // MARK: - Newcomer points
 
     /// 4, 5: with no installation, migrate says where it looked and how to point it elsewhere (exit 64).
