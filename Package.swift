@@ -86,6 +86,7 @@ let package = Package(
         .testTarget(name: "FerryStoreTests", dependencies: ["FerryCore", "FerryCrypto", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryAWSTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryCore", "FerryStore", "FerryTesting"]),
+        .testTarget(name: "FerryMigrateTests", dependencies: ["FerryCore", "FerryLegacy", "FerryMigrate", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryHTTPTests", dependencies: ["FerryCore", "FerryHTTP", "FerryTesting"]),
         .testTarget(name: "FerryGCPTests", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP", "FerryGCP", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryAzureTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAzure", "FerryLegacy", "FerryStore", "FerryTesting"]),

@@ -59,16 +59,58 @@ public enum SecureFile {
         }
     }
 
-    /// Atomically writes `path` with `data`, mode 0600 (temporary file, `fsync`, then `rename`
-    /// over it). With `replace: false` an existing file (or symbolic link) at `path` is left as it
-    /// is and ``FerryError/Kind/alreadyExists`` thrown: the temporary file is hard-linked to `path`,
-    /// which fails when anything is there, so no check-then-write race.
+    /// Atomically replaces `path` with `data`, mode 0600 (temporary file, `fsync`, `rename`).
+    ///
+    /// On Linux the temporary file is created without a name (`O_TMPFILE`) and gets one only once
+    /// it is complete, just before the rename, so a process killed while writing leaves nothing; a
+    /// kill in the instant between the two, or a file system without `O_TMPFILE`, can leave a
+    /// `.<name>.ferry-XXXXXX` file, which ``removeStaleTemporaries(of:)`` removes.
+    ///
+    /// With `replace: false` an existing file (or symbolic link) at `path` is left as it is and
+    /// ``FerryError/Kind/alreadyExists`` thrown: the complete file is hard-linked to `path`, which
+    /// fails when anything is there, so there is no check-then-write race.
     public static func write(_ data: Data, to path: String, replace: Bool = true) throws {
         try createParentDirectories(of: path)
         let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        var template = Array((directory.isEmpty ? "." : directory).utf8CString.dropLast())
-        template.append(contentsOf: Array("/.\(name).ferry-XXXXXX".utf8CString))
+        let folder = directory.isEmpty ? "." : directory
+        let prefix = folder + "/" + temporaryPrefix(of: path)
+        #if os(Linux)
+        let anonymous = open(folder, oTmpFile | O_WRONLY | O_CLOEXEC, 0o600)
+        if anonymous >= 0 {
+            fchmod(anonymous, 0o600)
+            var named: String?
+            defer {
+                close(anonymous)
+                if let named { unlink(named) }
+            }
+            guard writeAll(data, to: anonymous), fsync(anonymous) == 0 else { throw ioError("write", path) }
+            if !replace {
+                if linkat(AT_FDCWD, "/proc/self/fd/\(anonymous)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 {
+                    syncFolder(folder)
+                    return
+                }
+                if errno == EEXIST { throw exists(path) }
+            }
+            // A name for the complete file (retried on the rare clash), then the rename over `path`.
+            for _ in 0..<100 {
+                let candidate = prefix + String((0..<6).map { _ in temporaryLetters.randomElement()! })
+                if linkat(AT_FDCWD, "/proc/self/fd/\(anonymous)", AT_FDCWD, candidate, AT_SYMLINK_FOLLOW) == 0 {
+                    named = candidate
+                    break
+                }
+                if errno != EEXIST { break }
+            }
+            if let temporary = named, replace {
+                guard rename(temporary, path) == 0 else { throw ioError("replace", path) }
+                named = nil
+                syncFolder(folder)
+                return
+            }
+            // No /proc, or linkat refused: write a named temporary file as below.
+        }
+        #endif
+        var template = Array(prefix.utf8CString.dropLast())
+        template.append(contentsOf: Array("XXXXXX".utf8CString))
         let fd = mkstemp(&template)
         guard fd >= 0 else { throw ioError("create a temporary file for", path) }
         let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -77,7 +119,52 @@ public enum SecureFile {
             if !succeeded { unlink(temporary) }
         }
         fchmod(fd, 0o600)
-        let wrote = data.withUnsafeBytes { raw -> Bool in
+        guard writeAll(data, to: fd), fsync(fd) == 0 else {
+            close(fd)
+            throw ioError("write", path)
+        }
+        close(fd)
+        if replace {
+            guard rename(temporary, path) == 0 else { throw ioError("replace", path) }
+            succeeded = true
+        } else {
+            // `path` gets the data; the temporary name goes (the deferred unlink).
+            guard link(temporary, path) == 0 else { throw errno == EEXIST ? exists(path) : ioError("create", path) }
+        }
+        syncFolder(folder)
+    }
+
+    private static func exists(_ path: String) -> FerryError {
+        FerryError(.alreadyExists, code: "file_exists", "'\(path)' exists already; pass --force to replace it.")
+    }
+
+    /// The name prefix of ``write(_:to:)``'s temporary files for `path`: `.<name>.ferry-`.
+    static func temporaryPrefix(of path: String) -> String { "." + (path as NSString).lastPathComponent + ".ferry-" }
+
+    private static let temporaryLetters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+    /// Removes the temporary files of ``write(_:to:)`` for `path` that a killed process left in its
+    /// folder (`.<name>.ferry-` and six letters or digits); returns how many. Call it only while
+    /// holding ``withLock(onFolderOf:_:)``, under which every such write runs: a temporary file
+    /// seen then belongs to no running writer.
+    @discardableResult
+    public static func removeStaleTemporaries(of path: String) throws -> Int {
+        let directory = (path as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        let prefix = temporaryPrefix(of: path)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return 0 }
+        var removed = 0
+        for name in names where name.hasPrefix(prefix) && name.count == prefix.count + 6
+            && name.dropFirst(prefix.count).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        {
+            if try remove(folder + "/" + name) { removed += 1 }
+        }
+        return removed
+    }
+
+    /// Writes all of `data` to `fd`; false on an error.
+    private static func writeAll(_ data: Data, to fd: Int32) -> Bool {
+        data.withUnsafeBytes { raw -> Bool in
             var offset = 0
             while offset < raw.count {
                 let count = Glibc_write(fd, raw.baseAddress! + offset, raw.count - offset)
@@ -89,25 +176,11 @@ public enum SecureFile {
             }
             return true
         }
-        guard wrote, fsync(fd) == 0 else {
-            close(fd)
-            throw ioError("write", path)
-        }
-        close(fd)
-        if replace {
-            guard rename(temporary, path) == 0 else { throw ioError("replace", path) }
-            succeeded = true
-        } else {
-            guard link(temporary, path) == 0 else {
-                if errno == EEXIST {
-                    throw FerryError(.alreadyExists, code: "file_exists", "'\(path)' exists already; pass --force to replace it.")
-                }
-                throw ioError("create", path)
-            }
-            // `path` now names the data; the temporary name goes (the deferred unlink).
-        }
-        // Make the rename durable too.
-        let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_CLOEXEC)
+    }
+
+    /// Makes a rename in `folder` durable.
+    private static func syncFolder(_ folder: String) {
+        let dirFD = open(folder, O_RDONLY | O_CLOEXEC)
         if dirFD >= 0 {
             fsync(dirFD)
             close(dirFD)
@@ -142,6 +215,11 @@ public enum SecureFile {
         return FerryError(.io, code: "file_error", "Cannot \(action) '\(path)': \(reason).")
     }
 }
+
+#if os(Linux)
+/// Linux's `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`; the macro does not reach Swift).
+private let oTmpFile: Int32 = 0o20000000 | O_DIRECTORY
+#endif
 
 #if canImport(Glibc)
 private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { Glibc.read(fd, buffer, count) }

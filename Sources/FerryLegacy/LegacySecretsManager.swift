@@ -62,6 +62,9 @@ public protocol LegacySecretsManager: Sendable {
     func updateSecret(_ secret: LegacySecret) async throws
     /// Deletes one secret.
     func deleteSecret(named name: String) async throws
+    /// Deletes several secrets (a flavor that keeps them in one file rewrites it once); returns
+    /// the error of each name that could not be deleted (empty: every one was).
+    func deleteSecrets(named names: [String]) async -> [String: FerryError]
     /// Deletes every secret in this manager's scope.
     func deleteAllSecrets() async throws
     /// Every secret of the scope, in listing order; each one that cannot be read carries its error.
@@ -76,6 +79,21 @@ public protocol LegacySecretsManager: Sendable {
 
 extension LegacySecretsManager {
     public func validateSecretName(_ name: String) throws {}
+
+    /// One ``deleteSecret(named:)`` per name.
+    public func deleteSecrets(named names: [String]) async -> [String: FerryError] {
+        var failures: [String: FerryError] = [:]
+        for name in names {
+            do {
+                try await deleteSecret(named: name)
+            } catch let error as FerryError {
+                failures[name] = error
+            } catch {
+                failures[name] = FerryError(.backend, "\(error)")
+            }
+        }
+        return failures
+    }
 
     /// Every secret of this manager's scope: by default one `getSecret` per name; flavors with
     /// a bulk read override ``readAll()``. A secret that cannot be read is returned as its error.

@@ -82,8 +82,26 @@ public struct LocalSecretsManager: LegacySecretsManager {
         }
     }
 
+    /// One rewrite of the file for all of `names`.
+    public func deleteSecrets(named names: [String]) async -> [String: FerryError] {
+        var failures: [String: FerryError] = [:]
+        do {
+            try modify { secrets in
+                for name in names where secrets.removeValue(forKey: ScalarKey(name)) == nil {
+                    failures[name] = FerryError(.notFound, code: "secret_not_found", "Secret `\(name)` does not exists.")
+                }
+            }
+        } catch {
+            let failure = error as? FerryError ?? FerryError(.io, "\(error)")
+            return Dictionary(names.map { ($0, failure) }, uniquingKeysWith: { first, _ in first })
+        }
+        return failures
+    }
+
+    /// Removes the file, and the temporary copies killed writers left beside it.
     public func deleteAllSecrets() async throws {
         try SecureFile.withLock(onFolderOf: secretsFile) {
+            try SecureFile.removeStaleTemporaries(of: secretsFile)
             _ = try SecureFile.remove(secretsFile)
         }
     }
@@ -169,9 +187,11 @@ public struct LocalSecretsManager: LegacySecretsManager {
         return result
     }
 
-    /// Read-modify-write of the whole file under the folder lock.
+    /// Read-modify-write of the whole file under the folder lock; first removes the temporary
+    /// copies a killed writer left (no other writer runs while the lock is held).
     private func modify(_ change: (inout [ScalarKey: Entry]) throws -> Void) throws {
         try SecureFile.withLock(onFolderOf: secretsFile) {
+            try SecureFile.removeStaleTemporaries(of: secretsFile)
             var secrets = try load()
             try change(&secrets)
             let document = PyYAMLValue.mapping(

@@ -9,6 +9,12 @@ public struct TargetSecret: Sendable {
     public let name: String
     /// nil: the metadata exists but the values do not (an interrupted create).
     public let values: SecretValues?
+
+    public init(id: String, name: String, values: SecretValues?) {
+        self.id = id
+        self.name = name
+        self.values = values
+    }
 }
 
 /// Where a migration writes: Ferry's own store, or a live ZenML server.
@@ -24,10 +30,26 @@ public protocol MigrationTarget: Sendable {
     func restore(_ secret: TargetSecret, values: SecretValues) async throws
     /// Called once before a plan looks up `names`: a remote target may list them in bulk.
     func prepare(names: Set<String>, isPrivate: Bool) async throws
+    /// Why this target cannot hold a secret of this name (nil: it can). Checked before a plan
+    /// looks the name up, so such a secret is never written.
+    func nameProblem(_ name: String) -> String?
 }
 
 extension MigrationTarget {
     public func prepare(names: Set<String>, isPrivate: Bool) async throws {}
+
+    /// Every target refuses a NUL: SQLite (Ferry's store, a ZenML database) and C strings cut
+    /// the name short there, so it would land on another secret, and a ZenML server's
+    /// PostgreSQL refuses it. Other control characters are stored as they are (ZenML 0.52's
+    /// own migrate carries a name with a line break over). The store's values back-ends key
+    /// secrets by id, not by name.
+    public func nameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "invalid name: the target name is empty" }
+        if name.unicodeScalars.contains("\u{0}") {
+            return "invalid name: it contains the control character U+0000 (NUL), which would cut it short in the target; rename it in its secrets manager"
+        }
+        return nil
+    }
 }
 
 /// Ferry's embedded store (or any ``SecretStore``).

@@ -27,6 +27,9 @@ public struct MigrationItem: Sendable {
     public var verified = false
     /// Whether the source was deleted.
     public var deletedSource = false
+    /// Whether this item stands for a whole secrets manager that could not be listed (none of its
+    /// secrets can be migrated; `legacyName` is `*`).
+    public internal(set) var wholeSource = false
     /// For a secret in an older layout that ZenML 0.52 no longer finds: where it is and who wrote it.
     public var stranded: (location: String, era: String)? { strandedSource.map { ($0.location, $0.era) } }
     let values: SecretValues?
@@ -147,6 +150,7 @@ public struct Migrator: Sendable {
     public func plan(sources: [any LegacySecretsManager], options: MigrationOptions) async throws -> [MigrationItem] {
         typealias Entry = (name: String, result: Result<LegacySecret, FerryError>, stranded: StrandedSecret?)
         var listed: [(source: any LegacySecretsManager, secrets: [Entry])] = []
+        var unlisted: Set<LegacyComponent> = []
         for source in sources {
             do {
                 var entries: [Entry] = try await source.readAll().map { ($0.name, $0.result, nil) }
@@ -155,21 +159,30 @@ public struct Migrator: Sendable {
                 }
                 listed.append((source, entries))
             } catch let error as FerryError {
-                // A secrets manager that cannot be listed (no credentials, unreachable) does not stop the others.
+                // A secrets manager that cannot be listed (no credentials, unreachable, a broken
+                // secrets file) does not stop the others; its one row stands for all its secrets.
+                unlisted.insert(source.component)
                 listed.append((source, [("*", .failure(FerryError(error.kind, code: error.code,
-                                                                   "its secrets cannot be listed: \(error.message)")), nil)]))
+                                                                   "none of its secrets can be read: \(error.message)")), nil)]))
             }
         }
         let everyName = Set(listed.flatMap { $0.secrets.map(\.name) }).subtracting(["*"])
         for name in options.names where !everyName.contains(name) {
+            let searched = sources.map { "\($0.component.name) (\($0.location))" }.joined(separator: ", ")
             throw FerryError(.notFound, code: "secret_not_found",
-                             "Secret with name `\(name)` not found. Please double-check the name and try again.")
+                             "Secret with name `\(name)` not found in the secrets manager\(sources.count == 1 ? "" : "s") searched: \(searched). Please double-check the name and try again.")
         }
         // The secrets to plan, each with its target name (rendered once); the readable ones are
         // looked up in the target, which may list their names in bulk first.
+        // A name the target cannot hold (a NUL would land on another secret) is planned as
+        // unreadable, never looked up or written.
         let selected = listed.flatMap { source, secrets in
             secrets.filter { options.names.isEmpty || options.names.contains($0.name) || $0.name == "*" }
-                .map { (source: source, entry: $0, target: options.nameTemplate.render(name: $0.name, component: source.component)) }
+                .map { entry -> (source: any LegacySecretsManager, entry: Entry, target: String) in
+                    let target = options.nameTemplate.render(name: entry.name, component: source.component)
+                    guard case .success = entry.result, let problem = self.target.nameProblem(target) else { return (source, entry, target) }
+                    return (source, (entry.name, .failure(FerryError(.invalidInput, code: "invalid_name", problem)), entry.stranded), target)
+                }
         }
         let lookedUp = Set(selected.compactMap { selection -> String? in
             guard case .success = selection.entry.result else { return nil }
@@ -181,8 +194,10 @@ public struct Migrator: Sendable {
         for (source, (name, result, stranded), target) in selected {
             switch result {
             case .failure(let error):
-                items.append(MigrationItem(component: source.component, legacyName: name, targetName: target, action: .unreadable,
-                                           detail: error.message, values: nil, existing: nil, strandedSource: stranded))
+                var item = MigrationItem(component: source.component, legacyName: name, targetName: target, action: .unreadable,
+                                         detail: error.message, values: nil, existing: nil, strandedSource: stranded)
+                item.wholeSource = name == "*" && unlisted.contains(source.component)
+                items.append(item)
             case .success(let secret):
                 var item = try await decide(secret.values, name: name, target: target, component: source.component,
                                             claimed: &claimed, options: options)
@@ -276,6 +291,9 @@ public struct Migrator: Sendable {
         let total = plan.count
         let limit = max(1, options.concurrency)
         var done = 0
+        // Verified items whose source secret is still to delete, by source: deleted in batches
+        // (one rewrite of a local secrets file per batch, not one per secret).
+        var verified: [Int: [Int]] = [:]
         try await withThrowingTaskGroup(of: (Int, MigrationItem).self) { group in
             var next = 0
             func launch() {
@@ -288,9 +306,39 @@ public struct Migrator: Sendable {
             for _ in 0..<limit { launch() }
             while let (index, item) = try await group.next() {
                 plan[index] = item
+                if options.deleteSources, item.verified, item.strandedSource == nil, let source = sourceIndex(of: item, in: sources) {
+                    verified[source, default: []].append(index)
+                    if verified[source]!.count >= Self.deleteBatch {
+                        await deleteSources(verified.removeValue(forKey: source)!, from: sources[source], plan: &plan)
+                    }
+                }
                 done += 1
                 progress?(MigrationProgress(done: done, total: total, elapsed: Date().timeIntervalSince(started)))
                 launch()
+            }
+        }
+        for (source, indices) in verified.sorted(by: { $0.key < $1.key }) {
+            await deleteSources(indices, from: sources[source], plan: &plan)
+        }
+    }
+
+    /// How many verified source secrets are deleted at once.
+    static let deleteBatch = 500
+
+    private func sourceIndex(of item: MigrationItem, in sources: [any LegacySecretsManager]) -> Int? {
+        sources.firstIndex { $0.component.id == item.component.id && $0.component.name == item.component.name }
+    }
+
+    /// Deletes the source secrets of verified items `indices` of `plan` from `source` in one call.
+    private func deleteSources(_ indices: [Int], from source: any LegacySecretsManager, plan: inout [MigrationItem]) async {
+        let failures = await source.deleteSecrets(named: indices.map { plan[$0].legacyName })
+        for index in indices {
+            if let error = failures[plan[index].legacyName] {
+                plan[index].action = .failed
+                plan[index].detail = error.message
+                logger.warning("deleting the source failed", metadata: ["secret": "\(plan[index].legacyName)"])
+            } else {
+                plan[index].deletedSource = true
             }
         }
     }
@@ -319,13 +367,9 @@ public struct Migrator: Sendable {
                     item.detail = "the target did not read back equal"
                 }
             }
-            if options.deleteSources, item.verified, let source = sources.first(where: { $0.component.id == item.component.id && $0.component.name == item.component.name })
-            {
-                if let stranded = item.strandedSource {
-                    try await source.deleteStrandedSecret(stranded)
-                } else {
-                    try await source.deleteSecret(named: item.legacyName)
-                }
+            // Stranded secrets are deleted one by one here; the others in batches by ``apply``.
+            if options.deleteSources, item.verified, let stranded = item.strandedSource, let source = sourceIndex(of: item, in: sources) {
+                try await sources[source].deleteStrandedSecret(stranded)
                 item.deletedSource = true
             }
         } catch let error as FerryError {

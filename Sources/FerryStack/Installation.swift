@@ -53,6 +53,10 @@ public struct ZenMLInstallation: Sendable {
             throw FerryError(.notFound, code: "no_config_dir",
                              "No ZenML configuration directory at '\(paths.configDirectory)' (set ZENML_CONFIG_PATH or pass --config-dir).")
         }
+        if !FileManager.default.fileExists(atPath: configFile), (environment["ZENML_STORE_URL"] ?? "").isEmpty {
+            throw FerryError(.notFound, code: "no_config_file",
+                             "No config.yaml in '\(paths.configDirectory)': is this ZenML's configuration directory? (set ZENML_CONFIG_PATH or pass --config-dir)")
+        }
         let config = try readYAMLMapping(configFile, required: false)
         func text(_ key: String) -> String? {
             guard let value = config.first(where: { $0.key == key })?.value else { return nil }

@@ -137,7 +137,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
             let index = Int32(offset + 1)
             let status: Int32
             switch parameter {
-            case .text(let text): status = sqlite3_bind_text(statement, index, text, -1, Self.transient)
+            case .text(let text):
+                // SQLite reads the C string up to its first NUL: refuse rather than store a shorter text.
+                guard !text.utf8.contains(0) else {
+                    throw FerryError(.invalidInput, code: "nul_in_text", "A text with a NUL character cannot be stored in '\(path)'.")
+                }
+                status = sqlite3_bind_text(statement, index, text, -1, Self.transient)
             case .blob(let data):
                 status = data.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
             case .integer(let value): status = sqlite3_bind_int64(statement, index, value)

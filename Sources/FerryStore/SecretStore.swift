@@ -273,6 +273,7 @@ public final class SecretStore: Sendable, CustomStringConvertible {
 
     static func validate(name: String, values: SecretValues) throws {
         guard !name.isEmpty else { throw FerryError(.invalidInput, code: "empty_name", "A secret name cannot be empty.") }
+        guard !name.utf8.contains(0) else { throw FerryError(.invalidInput, code: "invalid_name", "A secret name cannot contain a NUL character.") }
         guard name.count <= maxNameLength else {
             throw FerryError(.invalidInput, code: "name_too_long",
                              "Secret names are at most \(maxNameLength) characters (this one has \(name.count)).")

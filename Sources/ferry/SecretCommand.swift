@@ -189,7 +189,8 @@ struct SecretCommand: AsyncParsableCommand {
                                         ("total_pages", .number("\(result.totalPages)")), ("total", .number("\(result.total)"))])),
             ])
             if global.output == .table && result.items.isEmpty {
-                Console.warning("No secrets found for the given filters.")
+                Console.warning(result.total > 0 ? "Page \(result.index) is past the last page (\(result.totalPages))."
+                    : query.filters.isEmpty ? "The store at \(try global.storePath()) holds no secrets." : "No secrets found for the given filters.")
                 return
             }
             Console.emit(global.output, document: document) {
@@ -203,6 +204,7 @@ struct SecretCommand: AsyncParsableCommand {
                     }
                 }, multiline: Set(chosen.indices.filter { chosen[$0] == "values" }))
                 return table + "\nPage \(result.index) of \(result.totalPages) (\(result.total) secret\(result.total == 1 ? "" : "s"))"
+                    + (result.totalPages > 1 ? "; --page N shows another" : "")
             }
         }
     }

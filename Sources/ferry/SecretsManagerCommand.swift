@@ -120,7 +120,18 @@ struct ManagerOptions: ParsableArguments {
                              "This Secrets Manager does not support scoping. You can only use a `none` scope value.")
         }
         // The installation's secrets managers (ZenML's database or 0.1x store), when there is one.
-        let installation = flavor == nil ? try? global.installation() : nil
+        // One that exists but cannot be read is an error unless the manager is named by its UUID:
+        // falling back to the folders on disk would read another manager than the active stack's.
+        var installation: ZenMLInstallation?
+        if flavor == nil {
+            do {
+                installation = try global.installation()
+            } catch let error as FerryError where ["no_config_dir", "no_config_file"].contains(error.code)
+                || secretsManager.flatMap(UUID.init(flexible:)) != nil
+            {
+                installation = nil
+            }
+        }
         if let secretsManager {
             if let installation {
                 do {
@@ -154,8 +165,11 @@ struct ManagerOptions: ParsableArguments {
         }
         let found = try LocalDiscovery.components(in: paths)
         guard !found.isEmpty else {
-            throw FerryError(.notFound, code: "no_secrets_manager",
-                             "No active secrets manager found. Please create a secrets manager first and add it to your stack. (Looked for local secrets managers in '\(paths.localStoresDirectory)'; choose one with --secrets-manager or --secrets-file.)")
+            let searched = installation.map { installation in
+                "The ZenML installation at \(paths.configDirectory) has \(installation.activeStack.map { "no secrets manager in its active stack `\($0.name)`" } ?? "no active stack")"
+            } ?? "No ZenML installation at \(paths.configDirectory) (its config.yaml)"
+            throw FerryError(.invalidInput, code: "no_secrets_manager",
+                             "\(searched), and no local secrets manager is in '\(paths.localStoresDirectory)'. Point Ferry at ZenML's configuration directory with --config-dir or ZENML_CONFIG_PATH, or choose a secrets manager with --secrets-manager, --secrets-file, --stack or --all.")
         }
         if found.count > 1 && !all {
             throw FerryError(.invalidInput, code: "several_secrets_managers",
@@ -193,11 +207,14 @@ extension SecretsManagerCommand {
         SecretCommand.valuesTable(values, show: show)
     }
 
-    /// ZenML's `get`/`update` failure: "… does not exist or could not be loaded: 'KeyError text'."
-    static func loadFailure(_ name: String, _ error: FerryError) -> FerryError {
+    /// A `get`/`update` failure to find the secret, naming the secrets manager that was read.
+    static func loadFailure(_ name: String, _ error: FerryError, in manager: any LegacySecretsManager) -> FerryError {
         guard error.kind == .notFound else { return error }
-        return FerryError(.notFound, code: error.code,
-                          "Secret with name `\(name)` does not exist or could not be loaded: '\(error.message)'.")
+        let where_ = "the secrets manager \(manager.component.name) (\(manager.location))"
+        guard error.code == "secret_not_found" else {
+            return FerryError(.notFound, code: error.code, "Secret `\(name)` could not be loaded from \(where_): \(error.message)")
+        }
+        return FerryError(.notFound, code: error.code, "Secret `\(name)` does not exist in \(where_).")
     }
 
     struct Register: AsyncParsableCommand {
@@ -278,7 +295,7 @@ extension SecretsManagerCommand {
             do {
                 secret = try await source.getSecret(named: name)
             } catch let error as FerryError {
-                throw loadFailure(name, error)
+                throw loadFailure(name, error, in: source)
             }
             let show = global.showSecrets
             let document = PythonJSON.Value.object([
@@ -352,7 +369,7 @@ extension SecretsManagerCommand {
             do {
                 secret = try await target.getSecret(named: name)
             } catch let error as FerryError {
-                throw loadFailure(name, error)
+                throw loadFailure(name, error, in: target)
             }
             if parsed.values.contains("name") {
                 throw FerryError(.invalidInput, code: "reserved_key", "Secret names cannot be passed as arguments.")
@@ -451,7 +468,8 @@ extension SecretsManagerCommand {
                 with the same values is skipped; other values are a conflict, handled by --on-conflict \
                 (--non-interactive is ZenML's `overwrite`). Each target is read back and compared; --delete \
                 removes a source only after that check. A run that would write needs --yes when standard \
-                input is not a terminal. --dry-run prints the plan only. A run interrupted at any point is \
+                input is not a terminal; on a terminal, the plan is shown before the question. --dry-run prints the plan only. \
+                The plan never shows values: --show-secrets is accepted and unused. A run interrupted at any point is \
                 completed by the next one; an unchanged re-run writes nothing.
                 """)
         @Argument(help: "Only these secrets.") var secretNames: [String] = []
@@ -497,7 +515,12 @@ extension SecretsManagerCommand {
             let installation = try global.installation()
             var components: [LegacyComponent]
             if let stack {
-                let record = try installation.stack(stack)
+                let record: StackRecord
+                do {
+                    record = try installation.stack(stack)
+                } catch let error as FerryError where error.code == "stack_not_found" {
+                    throw FerryError(.invalidInput, code: error.code, error.message)
+                }
                 guard let found = installation.secretsManagers().first(where: { $0.component.id == record.secretsManager?.id && !$0.orphaned }) else {
                     throw FerryError(.notFound, code: "no_secrets_manager", "Stack `\(record.name)` has no secrets manager.")
                 }
@@ -510,6 +533,9 @@ extension SecretsManagerCommand {
         }
 
         func run() async throws {
+            if global.output == .env {
+                throw FerryError(.invalidInput, code: "output_format", "`migrate` prints its plan as a table, json or yaml; -o env is for `secret get`.")
+            }
             let sources = try await sources()
             var options = MigrationOptions()
             options.names = secretNames
@@ -545,7 +571,12 @@ extension SecretsManagerCommand {
                     throw FerryError(.invalidInput, code: "zenml_workspace",
                                      "--workspace \(workspace) is for a ZenML server or database before 0.80 (--store); Ferry's store has no workspaces.")
                 }
-                target = StoreTarget(store: try global.openStore(readOnly: dryRun), path: try global.storePath())
+                do {
+                    target = StoreTarget(store: try global.openStore(readOnly: dryRun), path: try global.storePath())
+                } catch let error as FerryError where error.code == "store_url" {
+                    throw FerryError(.invalidInput, code: error.code,
+                                     "\(error.message) `migrate` also writes to a ZenML server (http:// or https:// URL) or a ZenML database (…/zenml.db).")
+                }
             }
             let migrator = Migrator(target: target, logger: Log.logger("ferry.migrate"))
             var plan = try await migrator.plan(sources: sources, options: options)
@@ -559,18 +590,22 @@ extension SecretsManagerCommand {
                 let question = delete
                     ? "Migrate \(plan.count) secrets and delete each from its secrets manager once its copy has verified equal. Proceed?"
                     : "Migrate \(plan.filter(\.writes).count) secrets into \(target.description)? Proceed?"
+                if global.output == .table && Prompt.isInteractive {
+                    Console.out(planTable(plan, broken: broken, target: target.description, isPrivate: options.isPrivate, planned: true))
+                }
                 guard try Prompt.confirm(question) else {
-                    Console.out("Aborting migration.")
-                    return
+                    throw FerryError(.refused, code: "migration_aborted", "Aborting migration: nothing was changed.")
                 }
             }
             if !dryRun {
                 let interactive = isatty(STDERR_FILENO) == 1
                 let lastPrinted = LockedDate()
                 try await migrator.apply(&plan, sources: sources, options: options) { progress in
-                    guard progress.total >= 10 else { return }
+                    // A re-run that writes nothing needs no progress line.
+                    guard progress.total >= 10, writes > 0 else { return }
                     if !interactive && !lastPrinted.due(every: 1) && progress.done != progress.total { return }
-                    let eta = progress.remaining.map { String(format: ", about %.0f s left", $0) } ?? ""
+                    // No estimate before 5 % of the work, nor one under a second.
+                    let eta = progress.remaining.flatMap { progress.done * 20 >= progress.total && $0 >= 1 ? String(format: ", about %.0f s left", $0) : nil } ?? ""
                     let line = "Migrating: \(progress.done)/\(progress.total) (\(progress.done * 100 / progress.total)%)\(progress.done == progress.total ? "" : eta)"
                     FileHandle.standardError.write(Data((interactive ? "\r\u{1B}[K" + line + (progress.done == progress.total ? "\n" : "") : line + "\n").utf8))
                 }
@@ -586,10 +621,13 @@ extension SecretsManagerCommand {
                 try SecureFile.write(Data(lines.map { $0 + "\n" }.joined().utf8), to: errorFile)
             }
             report(plan, broken: broken, target: target.description, isPrivate: options.isPrivate)
-            let incomplete = plan.filter { failedActions.contains($0.action) }.count
-            if !dryRun && incomplete > 0 {
+            let incomplete = plan.filter { failedActions.contains($0.action) && !$0.wholeSource }.count
+            let unreadableManagers = plan.filter(\.wholeSource).count
+            if !dryRun && incomplete + unreadableManagers > 0 {
+                let parts = (incomplete > 0 ? ["\(incomplete) secret\(incomplete == 1 ? "" : "s") could not be migrated"] : [])
+                    + (unreadableManagers > 0 ? ["\(unreadableManagers) secrets manager\(unreadableManagers == 1 ? "" : "s") could not be read, so none of \(unreadableManagers == 1 ? "its" : "their") secrets were migrated"] : [])
                 throw FerryError(.backend, code: "migration_incomplete",
-                                 "\(incomplete) secret\(incomplete == 1 ? "" : "s") could not be migrated (see the table\(errorFile.map { " and \($0)" } ?? "")).")
+                                 "\(parts.joined(separator: ", and ")) (see the table\(errorFile.map { " and \($0)" } ?? "")).")
             }
         }
 
@@ -611,9 +649,6 @@ extension SecretsManagerCommand {
         }
 
         func report(_ plan: [MigrationItem], broken: [String], target: String, isPrivate: Bool) {
-            let rows = plan.map { item -> [String] in
-                [item.component.name, item.legacyName, item.targetName, dryRun ? item.action.rawValue : Self.outcome(item), item.detail ?? ""]
-            }
             let document = PythonJSON.Value.object([
                 ("items", .array(plan.map { item in
                     .object([("component_id", .string(item.component.id.uuidString.lowercased())), ("component", .string(item.component.name)),
@@ -629,26 +664,42 @@ extension SecretsManagerCommand {
                 ("target", .string(target)),
             ])
             Console.emit(global.output, document: document) {
-                var counts: [MigrationItem.Action: Int] = [:]
-                for item in plan { counts[item.action, default: 0] += 1 }
-                let words: [(MigrationItem.Action, String, String)] = [
-                    (.create, "to create", "created"), (.repair, "to repair", "repaired"), (.update, "to update", "updated"),
-                    (.skip, "identical", "identical"), (.skipConflict, "conflicts skipped", "conflicts skipped"), (.conflict, "conflict", "conflict"),
-                    (.unreadable, "unreadable", "unreadable"), (.failed, "failed", "failed"),
-                ]
-                let summary = words.compactMap { action, planned, done in counts[action].map { "\($0) \(dryRun ? planned : done)" } }
-                    .joined(separator: ", ")
-                var text = Console.table(["COMPONENT", "SECRET", "TARGET", dryRun ? "PLANNED" : "RESULT", "DETAIL"], rows, truncate: [0, 1, 2])
-                    + "\n" + (dryRun ? "Plan: " : "Done: ") + summary + "\nTarget: " + Console.escaped(target) + (isPrivate ? " (private)" : "")
-                if !broken.isEmpty {
-                    text += "\nThese references would no longer resolve under the new names:\n" + broken.map { "  " + Console.escaped($0) }.joined(separator: "\n")
-                }
-                let incomplete = plan.filter { [.conflict, .unreadable, .failed].contains($0.action) }.count
-                if !dryRun && incomplete == 0 && plan.contains(where: \.writes) {
-                    text += "\nCongratulations! Your secrets were migrated successfully."
-                }
-                return text
+                planTable(plan, broken: broken, target: target, isPrivate: isPrivate, planned: dryRun)
             }
+        }
+
+        /// The table of a plan (`planned`) or of its outcome, with its summary line.
+        func planTable(_ plan: [MigrationItem], broken: [String], target: String, isPrivate: Bool, planned: Bool) -> String {
+            let rows = plan.map { item -> [String] in
+                [item.component.name, item.legacyName, item.targetName, planned ? item.action.rawValue : Self.outcome(item), item.detail ?? ""]
+            }
+            var counts: [MigrationItem.Action: Int] = [:]
+            for item in plan where !item.wholeSource { counts[item.action, default: 0] += 1 }
+            // (action, planned, done, plural of planned, plural of done)
+            let words: [(MigrationItem.Action, String, String, String, String)] = [
+                (.create, "to create", "created", "to create", "created"), (.repair, "to repair", "repaired", "to repair", "repaired"),
+                (.update, "to update", "updated", "to update", "updated"), (.skip, "identical", "identical", "identical", "identical"),
+                (.skipConflict, "conflict skipped", "conflict skipped", "conflicts skipped", "conflicts skipped"),
+                (.conflict, "conflict", "conflict", "conflicts", "conflicts"),
+                (.unreadable, "unreadable", "unreadable", "unreadable", "unreadable"), (.failed, "failed", "failed", "failed", "failed"),
+            ]
+            var summary = words.compactMap { action, one, oneDone, many, manyDone in
+                counts[action].map { "\($0) \(planned ? ($0 == 1 ? one : many) : ($0 == 1 ? oneDone : manyDone))" }
+            }
+            let unreadableManagers = plan.filter(\.wholeSource).count
+            if unreadableManagers > 0 {
+                summary.append("\(unreadableManagers) secrets manager\(unreadableManagers == 1 ? "" : "s") unreadable (none of \(unreadableManagers == 1 ? "its" : "their") secrets \(planned ? "can be" : "were") migrated)")
+            }
+            var text = Console.table(["COMPONENT", "SECRET", "TARGET", planned ? "PLANNED" : "RESULT", "DETAIL"], rows, truncate: [0, 1, 2])
+                + "\n" + (planned ? "Plan: " : "Done: ") + summary.joined(separator: ", ") + "\nTarget: " + Console.escaped(target) + (isPrivate ? " (private)" : "")
+            if !broken.isEmpty {
+                text += "\nThese references would no longer resolve under the new names:\n" + broken.map { "  " + Console.escaped($0) }.joined(separator: "\n")
+            }
+            let incomplete = plan.filter { [.conflict, .unreadable, .failed].contains($0.action) }.count
+            if !planned && incomplete == 0 && plan.contains(where: \.writes) {
+                text += "\nCongratulations! Your secrets were migrated successfully."
+            }
+            return text
         }
 
         static func outcome(_ item: MigrationItem) -> String {
