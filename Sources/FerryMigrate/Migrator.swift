@@ -349,7 +349,19 @@ public struct Migrator: Sendable {
         do {
             switch item.action {
             case .create:
-                try await target.create(item.targetName, values: values, isPrivate: options.isPrivate)
+                do {
+                    try await target.create(item.targetName, values: values, isPrivate: options.isPrivate)
+                } catch let error as FerryError where error.kind == .alreadyExists {
+                    // Created since the plan, by a migration running at the same time: with the same
+                    // values it is this run's result too (verified below); with others, a conflict.
+                    guard let now = try await target.lookup(item.targetName, isPrivate: options.isPrivate), now.values == values else {
+                        item.action = .conflict
+                        item.detail = "a \(options.isPrivate ? "private" : "public") secret `\(item.targetName)` with other values was created while this run was migrating"
+                        return item
+                    }
+                    item.action = .skip
+                    item.detail = "created meanwhile by another run, with the same values"
+                }
             case .repair:
                 guard let existing = item.existing else { break }
                 try await target.restore(existing, values: values)
