@@ -190,7 +190,7 @@ struct SecretCommand: AsyncParsableCommand {
             ])
             if global.output == .table && result.items.isEmpty {
                 Console.warning(result.total > 0 ? "Page \(result.index) is past the last page (\(result.totalPages))."
-                    : query.filters.isEmpty ? "The store at \(try global.storePath()) holds no secrets." : "No secrets found for the given filters.")
+                    : query.filters.isEmpty ? "Nothing in \(store): it holds no secrets." : "No secrets found for the given filters in \(store).")
                 return
             }
             Console.emit(global.output, document: document) {
