@@ -11,13 +11,23 @@ import Foundation
 public struct LegacyContext: Sendable {
     public var paths: ZenMLPaths
     public var environment: [String: String]
+    /// The transport every flavor's client sends through.
     public var transport: any HTTPTransport
+    /// Whether `transport` was given (a test's stub, a caller's own transport). When it was not,
+    /// the `vault` and `azure` clients build the transport that trusts the CA file their
+    /// variables name (`VAULT_CACERT`, `REQUESTS_CA_BUNDLE`); `aws` and `gcp` share the
+    /// process's one ``SocketTransport/shared`` (one connection pool, not one per manager).
+    public let transportGiven: Bool
 
-    public init(paths: ZenMLPaths, environment: [String: String], transport: any HTTPTransport = SocketTransport()) {
+    public init(paths: ZenMLPaths, environment: [String: String], transport: (any HTTPTransport)? = nil) {
         self.paths = paths
         self.environment = environment
-        self.transport = transport
+        self.transport = transport ?? SocketTransport.shared
+        transportGiven = transport != nil
     }
+
+    /// The transport for a client that otherwise builds its own (nil: let it).
+    var givenTransport: (any HTTPTransport)? { transportGiven ? transport : nil }
 }
 
 /// The registry of legacy flavors: one line per flavor maps a component to its manager, so the
@@ -42,7 +52,7 @@ public enum LegacyFlavors {
         // ZenML's `url`, `token` and `mount_point`; VAULT_* variables fill what the component lacks.
         "vault": { component, context in
             let client = try VaultClient.make(environment: context.environment, address: component.configuration["url"],
-                                              token: component.configuration["token"])
+                                              token: component.configuration["token"], transport: context.givenTransport)
             return try VaultLegacySecretsManager(component: component, client: client)
         },
         // ZenML's `project_id`; credentials as Google's libraries find them (ZenML used `SecretManagerServiceClient()`).
@@ -54,7 +64,7 @@ public enum LegacyFlavors {
         // ZenML's `key_vault_name`; credentials as DefaultAzureCredential finds them (ZenML used it).
         "azure": { component, context in
             let client = try KeyVaultClient.make(environment: context.environment, vaultName: component.configuration["key_vault_name"],
-                                                 vaultURL: component.configuration["endpoint_url"])
+                                                 vaultURL: component.configuration["endpoint_url"], transport: context.givenTransport)
             return try AzureLegacySecretsManager(component: component, client: client)
         },
     ]

@@ -39,9 +39,12 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
 
     public func registerSecret(_ secret: LegacySecret) async throws {
         try Self.validate(secret.name)
-        if (try? await getSecret(named: secret.name)) != nil {
+        // Only "not found" means absent: a refusal, a timeout or a secret that exists but does not
+        // decode is never taken as room to write (that would overwrite the secret at this path).
+        do {
+            _ = try await client.kvRead(mount: mountPoint, path: path(secret.name))
             throw FerryError(.alreadyExists, code: "secret_exists", "A Secret with the name '\(secret.name)' already exists.")
-        }
+        } catch let error as FerryError where error.kind == .notFound {}
         try await client.kvWrite(mount: mountPoint, path: path(secret.name), data: Self.data(secret))
     }
 

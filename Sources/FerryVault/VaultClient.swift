@@ -47,7 +47,8 @@ public struct VaultClient: Sendable {
     /// `BAO_*` names too); explicit arguments win over the environment. With `auth` (AppRole or AWS
     /// IAM) no token is needed.
     public static func make(environment: [String: String], address: String? = nil, token: String? = nil,
-                            namespace: String? = nil, caFile: String? = nil, auth: VaultAuth? = nil) throws -> VaultClient
+                            namespace: String? = nil, caFile: String? = nil, auth: VaultAuth? = nil,
+                            transport: (any HTTPTransport)? = nil) throws -> VaultClient
     {
         func pick(_ explicit: String?, _ name: String) -> String? {
             if let explicit, !explicit.isEmpty { return explicit }
@@ -72,8 +73,8 @@ public struct VaultClient: Sendable {
         } else {
             throw FerryError(.configuration, code: "vault_no_token", "No Vault token: set VAULT_TOKEN or pass a token.")
         }
-        let transport = SocketTransport(caFile: pick(caFile, "CACERT"), caVariable: "VAULT_CACERT")
-        return VaultClient(address: url, auth: chosen, namespace: pick(namespace, "NAMESPACE"), transport: transport)
+        let chosenTransport = transport ?? SocketTransport(caFile: pick(caFile, "CACERT"), caVariable: "VAULT_CACERT")
+        return VaultClient(address: url, auth: chosen, namespace: pick(namespace, "NAMESPACE"), transport: chosenTransport)
     }
 
     // MARK: - KV v2

@@ -48,6 +48,18 @@ struct AzureUnitTests {
         #expect(AzureLegacySecretsManager.keyName(secret: "db_creds", key: "user") == "zenml-5a474a6659334a6c5a484d7464584e6c63673d3d")
     }
 
+    /// The flavor registry builds the `azure` manager's client on the context's transport (a stub
+    /// here), so it can be tested without a Key Vault.
+    @Test func flavorFactorySendsThroughTheGivenTransport() async throws {
+        let transport = RecordingTransport { _ in HTTPResponse(status: 200, headers: [:], body: Data(#"{"value": []}"#.utf8)) }
+        let component = LegacyComponent(id: UUID(), name: "kv", flavor: "azure", configuration: ["key_vault_name": "ferry-stub"])
+        let context = LegacyContext(paths: ZenMLPaths(configDirectory: "/nonexistent"), environment: ["AZURE_ACCESS_TOKEN": "t"],
+                                    transport: transport)
+        let manager = try LegacyFlavors.manager(for: component, context: context)
+        #expect(try await manager.secretNames() == [])
+        #expect(!transport.sent.isEmpty && transport.sent.allSatisfy { $0.url.host == "ferry-stub.vault.azure.net" })
+    }
+
     @Test func challengeParsing() {
         let parsed = KeyVaultClient.parseChallenge(#"Bearer authorization="https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47", resource="https://vault.azure.net""#)
         #expect(parsed?.tenant == "72f988bf-86f1-41af-91ab-2d7cd011db47" && parsed?.scope == "https://vault.azure.net/.default")

@@ -1,6 +1,8 @@
 import FerryAWS
 import FerryCore
 import FerryHTTP
+import FerryLegacy
+import FerryTesting
 import FerryVault
 import Foundation
 import Testing
@@ -81,17 +83,7 @@ import Testing
         #expect(!text.lowercased().contains("x-amz-security-token"))
     }
 
-    /// A transport that records requests and answers from a closure.
-    final class Recorder: HTTPTransport, @unchecked Sendable {
-        let lock = NSLock()
-        var requests: [HTTPRequest] = []
-        let answer: @Sendable (HTTPRequest) -> HTTPResponse
-        init(answer: @escaping @Sendable (HTTPRequest) -> HTTPResponse) { self.answer = answer }
-        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-            lock.withLock { requests.append(request) }
-            return answer(request)
-        }
-    }
+    typealias Recorder = RecordingTransport
 
     @Test func requestShapeAndErrors() async throws {
         let recorder = Recorder { request in
@@ -152,5 +144,43 @@ import Testing
         let loginBody = String(decoding: try #require(logins.requests.first).body, as: UTF8.self)
         #expect(loginBody == #"{"role_id": "role", "secret_id": "sid"}"#)
         #expect(recorder.requests.map(\.method) == ["POST", "GET", "POST", "GET", "GET"])
+    }
+
+    /// A `vault` manager built by the flavor registry with a stub transport (the factory sends
+    /// through the context's transport), answering every read of the secret's path with `read`.
+    func manager(answeringReadsWith read: @escaping @Sendable () -> HTTPResponse) throws -> (any LegacySecretsManager, RecordingTransport) {
+        let transport = RecordingTransport { request in
+            request.method == "GET" ? read() : HTTPResponse(status: 204, headers: [:], body: Data())
+        }
+        let component = LegacyComponent(id: UUID(), name: "vault", flavor: "vault", configuration: ["url": "http://vault.test:8200", "token": "t"])
+        let context = LegacyContext(paths: ZenMLPaths(configDirectory: "/nonexistent", environment: [:]), environment: [:], transport: transport)
+        return (try LegacyFlavors.manager(for: component, context: context), transport)
+    }
+
+    /// `register` writes only when the read says "not found": a refusal, an answer that is not
+    /// JSON, or a secret there that does not decode is never taken as room to write.
+    @Test func registerWritesOnlyWhenTheSecretIsNotFound() async throws {
+        let secret = LegacySecret(name: "db", values: ["password": "pw"])
+        let refusals: [(HTTPResponse, String)] = [
+            (HTTPResponse(status: 403, headers: [:], body: Data(#"{"errors":["permission denied"]}"#.utf8)), "vault_forbidden"),
+            (HTTPResponse(status: 200, headers: [:], body: Data("<html>not json</html>".utf8)), ""),
+            // A secret ZenML did not write (no `zenml_schema_name`): it exists.
+            (HTTPResponse(status: 200, headers: [:], body: Data(#"{"data":{"data":{"other":"x"},"metadata":{"version":1}}}"#.utf8)), "secret_exists"),
+        ]
+        for (answer, code) in refusals {
+            let (manager, transport) = try manager(answeringReadsWith: { answer })
+            do {
+                try await manager.registerSecret(secret)
+                Issue.record("register went on after a read answered \(answer.status)")
+            } catch let error as FerryError {
+                if !code.isEmpty { #expect(error.code == code, "\(error)") }
+                #expect(error.kind != .notFound)
+            }
+            #expect(!transport.sent.isEmpty, "the flavor's client sends through the context's transport")
+            #expect(transport.sent.allSatisfy { $0.method == "GET" }, "nothing is written after a read answered \(answer.status)")
+        }
+        let (manager, transport) = try manager(answeringReadsWith: { HTTPResponse(status: 404, headers: [:], body: Data(#"{"errors":[]}"#.utf8)) })
+        try await manager.registerSecret(secret)
+        #expect(transport.sent.map(\.method) == ["GET", "POST"])
     }
 }
