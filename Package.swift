@@ -65,7 +65,7 @@ let package = Package(
             name: "FerryMigrate",
             dependencies: ["FerryCore", "FerryLegacy", "FerryStore", .product(name: "Logging", package: "swift-log")]),
         // Conformance suites and in-memory doubles for every back-end.
-        .target(name: "FerryTesting", dependencies: ["FerryCore", "FerryHTTP", "FerryYAML", "FerryLegacy", "FerryStore"]),
+        .target(name: "FerryTesting", dependencies: ["FerryCore", "FerryHTTP", "FerryYAML", "FerryLegacy", "FerryStore", "FerryMigrate"]),
         // The command-line tool: parsing and output only.
         .executableTarget(
             name: "ferry",

@@ -67,7 +67,14 @@ public struct StoreTarget: MigrationTarget {
     public var description: String { "the store at \(path)" }
 
     public func lookup(_ name: String, isPrivate: Bool) async throws -> TargetSecret? {
-        guard let secret = try? store.find(name, isPrivate: isPrivate, allowPartial: false) else { return nil }
+        // Only "not found" means absent: a locked or unreadable store fails the lookup (a dry run
+        // must not plan `create` for every secret of a store it could not read).
+        let secret: Secret
+        do {
+            secret = try store.find(name, isPrivate: isPrivate, allowPartial: false)
+        } catch let error as FerryError where error.kind == .notFound {
+            return nil
+        }
         do {
             return TargetSecret(id: secret.id.uuidString, name: secret.name, values: try await store.values(of: secret))
         } catch let error as FerryError where error.kind == .notFound {

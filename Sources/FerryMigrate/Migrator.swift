@@ -6,15 +6,27 @@ import Logging
 
 /// One legacy secret's way into the centralized store.
 public struct MigrationItem: Sendable {
-    /// What will happen (in a plan) or happened (in a report).
-    public enum Action: String, Sendable {
+    /// What will happen (in a plan) or happened (in a report). The raw value is the stable
+    /// identifier machines read (`-o json`, `--error-file`); ``label`` is for tables.
+    public enum Action: String, Sendable, CaseIterable {
         case create, update
         /// The target's metadata exists but its values do not (an interrupted earlier run): they are written.
-        case repair = "repair (values missing)"
-        case skip = "skip (identical)"
+        case repair
+        /// The target already holds the same values.
+        case skip = "skip_identical"
         /// A conflict left alone (`--on-conflict skip`).
-        case skipConflict = "skip (conflict)"
+        case skipConflict = "skip_conflict"
         case conflict, unreadable, failed
+
+        /// For people: `skip (identical)`, `repair (values missing)`, ….
+        public var label: String {
+            switch self {
+            case .repair: "repair (values missing)"
+            case .skip: "skip (identical)"
+            case .skipConflict: "skip (conflict)"
+            default: rawValue
+            }
+        }
     }
 
     public let component: LegacyComponent
@@ -28,7 +40,8 @@ public struct MigrationItem: Sendable {
     /// Whether the source was deleted.
     public var deletedSource = false
     /// Whether this item stands for a whole secrets manager that could not be listed (none of its
-    /// secrets can be migrated; `legacyName` is `*`).
+    /// secrets can be migrated; `legacyName` is `*` for display). A real secret named `*` is an
+    /// ordinary item: only this flag marks a failed listing.
     public internal(set) var wholeSource = false
     /// For a secret in an older layout that ZenML 0.52 no longer finds: where it is and who wrote it.
     public var stranded: (location: String, era: String)? { strandedSource.map { ($0.location, $0.era) } }
@@ -149,24 +162,22 @@ public struct Migrator: Sendable {
     /// Reads every source secret and decides its action. Never writes.
     public func plan(sources: [any LegacySecretsManager], options: MigrationOptions) async throws -> [MigrationItem] {
         typealias Entry = (name: String, result: Result<LegacySecret, FerryError>, stranded: StrandedSecret?)
-        var listed: [(source: any LegacySecretsManager, secrets: [Entry])] = []
-        var unlisted: Set<LegacyComponent> = []
+        var listed: [(source: any LegacySecretsManager, secrets: [Entry], listingFailed: Bool)] = []
         for source in sources {
             do {
                 var entries: [Entry] = try await source.readAll().map { ($0.name, $0.result, nil) }
                 if options.includeStranded {
                     entries += try await source.strandedSecrets().map { ($0.name, $0.result, $0) }
                 }
-                listed.append((source, entries))
+                listed.append((source, entries, false))
             } catch let error as FerryError {
                 // A secrets manager that cannot be listed (no credentials, unreachable, a broken
                 // secrets file) does not stop the others; its one row stands for all its secrets.
-                unlisted.insert(source.component)
                 listed.append((source, [("*", .failure(FerryError(error.kind, code: error.code,
-                                                                   "none of its secrets can be read: \(error.message)")), nil)]))
+                                                                   "none of its secrets can be read: \(error.message)")), nil)], true))
             }
         }
-        let everyName = Set(listed.flatMap { $0.secrets.map(\.name) }).subtracting(["*"])
+        let everyName = Set(listed.filter { !$0.listingFailed }.flatMap { $0.secrets.map(\.name) })
         for name in options.names where !everyName.contains(name) {
             let searched = sources.map { "\($0.component.name) (\($0.location))" }.joined(separator: ", ")
             throw FerryError(.notFound, code: "secret_not_found",
@@ -176,12 +187,12 @@ public struct Migrator: Sendable {
         // looked up in the target, which may list their names in bulk first.
         // A name the target cannot hold (a NUL would land on another secret) is planned as
         // unreadable, never looked up or written.
-        let selected = listed.flatMap { source, secrets in
-            secrets.filter { options.names.isEmpty || options.names.contains($0.name) || $0.name == "*" }
-                .map { entry -> (source: any LegacySecretsManager, entry: Entry, target: String) in
+        let selected = listed.flatMap { source, secrets, listingFailed in
+            secrets.filter { options.names.isEmpty || options.names.contains($0.name) || listingFailed }
+                .map { entry -> (source: any LegacySecretsManager, entry: Entry, target: String, wholeSource: Bool) in
                     let target = options.nameTemplate.render(name: entry.name, component: source.component)
-                    guard case .success = entry.result, let problem = self.target.nameProblem(target) else { return (source, entry, target) }
-                    return (source, (entry.name, .failure(FerryError(.invalidInput, code: "invalid_name", problem)), entry.stranded), target)
+                    guard case .success = entry.result, let problem = self.target.nameProblem(target) else { return (source, entry, target, listingFailed) }
+                    return (source, (entry.name, .failure(FerryError(.invalidInput, code: "invalid_name", problem)), entry.stranded), target, false)
                 }
         }
         let lookedUp = Set(selected.compactMap { selection -> String? in
@@ -191,12 +202,12 @@ public struct Migrator: Sendable {
         try await target.prepare(names: lookedUp, isPrivate: options.isPrivate)
         var items: [MigrationItem] = []
         var claimed: [String: (component: LegacyComponent, values: SecretValues)] = [:]
-        for (source, (name, result, stranded), target) in selected {
+        for (source, (name, result, stranded), target, wholeSource) in selected {
             switch result {
             case .failure(let error):
                 var item = MigrationItem(component: source.component, legacyName: name, targetName: target, action: .unreadable,
                                          detail: error.message, values: nil, existing: nil, strandedSource: stranded)
-                item.wholeSource = name == "*" && unlisted.contains(source.component)
+                item.wholeSource = wholeSource
                 items.append(item)
             case .success(let secret):
                 var item = try await decide(secret.values, name: name, target: target, component: source.component,

@@ -636,7 +636,7 @@ extension SecretsManagerCommand {
             guard let installation = try? global.installation() else { return [] }
             let resolver = ReferenceResolver(installation: installation, context: global.legacyContext)
             var moved: [String: String] = [:]
-            for item in plan where item.targetName != item.legacyName { moved[item.legacyName] = item.targetName }
+            for item in plan where item.targetName != item.legacyName && !item.wholeSource { moved[item.legacyName] = item.targetName }
             var result: [String] = []
             for component in installation.components {
                 for (key, reference) in resolver.references(of: component) {
@@ -671,7 +671,7 @@ extension SecretsManagerCommand {
         /// The table of a plan (`planned`) or of its outcome, with its summary line.
         func planTable(_ plan: [MigrationItem], broken: [String], target: String, isPrivate: Bool, planned: Bool) -> String {
             let rows = plan.map { item -> [String] in
-                [item.component.name, item.legacyName, item.targetName, planned ? item.action.rawValue : Self.outcome(item), item.detail ?? ""]
+                [item.component.name, item.legacyName, item.targetName, planned ? item.action.label : Self.outcome(item), item.detail ?? ""]
             }
             var counts: [MigrationItem.Action: Int] = [:]
             for item in plan where !item.wholeSource { counts[item.action, default: 0] += 1 }
@@ -708,7 +708,7 @@ extension SecretsManagerCommand {
             case .create: text = "created"
             case .update: text = "updated"
             case .repair: text = "repaired"
-            default: text = item.action.rawValue
+            default: text = item.action.label
             }
             if item.verified { text += ", verified" }
             if item.deletedSource { text += ", source deleted" }

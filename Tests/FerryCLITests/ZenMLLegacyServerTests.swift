@@ -132,7 +132,7 @@ struct ZenMLLegacyServerTests {
                 Issue.record("no plan")
                 continue
             }
-            #expect(items.count == 52 && items.allSatisfy { $0.member("action")?.text == "skip (identical)" }, "\(scope): every secret identical")
+            #expect(items.count == 52 && items.allSatisfy { $0.member("action")?.text == "skip_identical" }, "\(scope): every secret identical")
         }
     }
 

@@ -38,26 +38,6 @@ struct CountingManager: LegacySecretsManager {
     func readAll() async throws -> [(name: String, result: Result<LegacySecret, FerryError>)] { try await base.readAll() }
 }
 
-/// A target in memory that stores values as given, except for names it garbles (to fail verification).
-final class MemoryTarget: MigrationTarget, @unchecked Sendable {
-    private let lock = NSLock()
-    private var secrets: [String: SecretValues] = [:]
-    let garbled: Set<String>
-    init(garbled: Set<String> = []) { self.garbled = garbled }
-    var description: String { "memory" }
-    var count: Int { lock.withLock { secrets.count } }
-    func lookup(_ name: String, isPrivate: Bool) async throws -> TargetSecret? {
-        lock.withLock { secrets[name].map { TargetSecret(id: name, name: name, values: $0) } }
-    }
-    func create(_ name: String, values: SecretValues, isPrivate: Bool) async throws {
-        var stored = values
-        if garbled.contains(name) { stored["garbled"] = "yes" }
-        lock.withLock { secrets[name] = stored }
-    }
-    func replace(_ secret: TargetSecret, values: SecretValues) async throws { lock.withLock { secrets[secret.name] = values } }
-    func restore(_ secret: TargetSecret, values: SecretValues) async throws { lock.withLock { secrets[secret.name] = values } }
-}
-
 @Suite struct BatchDeleteTests {
     /// D14: `--delete` of 1,200 secrets of one secrets file deletes them in batches (3 rewrites of
     /// the file, not 1,200), and only those whose target read back equal.
@@ -69,7 +49,7 @@ final class MemoryTarget: MigrationTarget, @unchecked Sendable {
         try Data((0..<count).map { "s\($0):\n  v: \(Data("value-\($0)".utf8).base64EncodedString())\n  zenml_schema_name: arbitrary\n" }.joined().utf8)
             .write(to: URL(fileURLWithPath: file))
         let manager = CountingManager(base: LocalSecretsManager(component: LegacyComponent(id: UUID(), name: "local", flavor: "local"), secretsFile: file))
-        let target = MemoryTarget(garbled: ["s7"])
+        let target = InMemoryMigrationTarget(garbled: ["s7"])
         let migrator = Migrator(target: target)
         var options = MigrationOptions()
         options.deleteSources = true
