@@ -33,15 +33,15 @@ let package = Package(
         .target(name: "FerryCrypto", dependencies: ["COpenSSL"]),
         // One small HTTP transport protocol, an HTTP/1.1 client over POSIX sockets + OpenSSL's libssl
         // behind it (not URLSession: FoundationNetworking/libcurl doubles start-up), and retries.
-        .target(name: "FerryHTTP", dependencies: ["FerryCore", "COpenSSL"]),
+        .target(name: "FerryHTTP", dependencies: ["FerryCore", "COpenSSL", .product(name: "Logging", package: "swift-log")]),
         // AWS: SigV4, the credential chain, STS, and the Secrets Manager JSON 1.1 API. Knows nothing of ZenML.
-        .target(name: "FerryAWS", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP"]),
+        .target(name: "FerryAWS", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP", .product(name: "Logging", package: "swift-log")]),
         // HashiCorp Vault / OpenBao KV v2 client: token, AppRole and AWS IAM auth.
-        .target(name: "FerryVault", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS"]),
+        .target(name: "FerryVault", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS", .product(name: "Logging", package: "swift-log")]),
         // Google Cloud Secret Manager REST v1: service-account JWT, gcloud user, metadata-server and fixed-token auth.
-        .target(name: "FerryGCP", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP"]),
+        .target(name: "FerryGCP", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP", .product(name: "Logging", package: "swift-log")]),
         // Azure Key Vault secrets REST 7.5: the bearer challenge, client-secret, managed-identity and fixed-token auth.
-        .target(name: "FerryAzure", dependencies: ["FerryCore", "FerryHTTP"]),
+        .target(name: "FerryAzure", dependencies: ["FerryCore", "FerryHTTP", .product(name: "Logging", package: "swift-log")]),
         // Yams behind errors that never quote the document.
         .target(name: "FerryYAML", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
         // The deprecated secrets-manager flavors.
@@ -84,7 +84,9 @@ let package = Package(
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryCrypto"], exclude: ["Fixtures"]),
         .testTarget(name: "FerryLegacyTests", dependencies: ["FerryCore", "FerryLegacy", "FerryTesting"]),
         .testTarget(name: "FerryStoreTests", dependencies: ["FerryCore", "FerryCrypto", "FerryStore", "FerryTesting"]),
-        .testTarget(name: "FerryAWSTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS", "FerryLegacy", "FerryStore", "FerryTesting"]),
+        .testTarget(name: "FerryAWSTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAWS", "FerryLegacy", "FerryStore", "FerryTesting",
+                                                    .product(name: "Logging", package: "swift-log"),
+                                                    .product(name: "InMemoryLogging", package: "swift-log")]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryCore", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryMigrateTests", dependencies: ["FerryCore", "FerryLegacy", "FerryMigrate", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryHTTPTests", dependencies: ["FerryCore", "FerryHTTP", "FerryTesting"]),

@@ -1,6 +1,7 @@
 import FerryCore
 import FerryHTTP
 import Foundation
+import Logging
 
 /// Anything that hands out AWS credentials for signing: the ``AWSCredentialChain``, or fixed
 /// ``AWSCredentials`` (which provide themselves).
@@ -51,11 +52,13 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
     /// Temporary credentials are refreshed this long before they expire.
     public static let refreshMargin: TimeInterval = 5 * 60
 
-    public init(environment: [String: String], profile: String? = nil, explicit: AWSCredentials? = nil, transport: any HTTPTransport) {
+    public init(environment: [String: String], profile: String? = nil, explicit: AWSCredentials? = nil, transport: any HTTPTransport,
+                logger: Logger = Logger(label: "ferry.http"))
+    {
         self.environment = environment
         self.profile = AWSSettings.nonEmpty(profile)
         self.explicit = explicit
-        self.transport = RetryingTransport(transport)
+        self.transport = RetryingTransport(transport, logger: logger)
     }
 
     public func credentials() async throws -> AWSCredentials {

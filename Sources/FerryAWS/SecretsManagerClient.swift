@@ -1,6 +1,7 @@
 import FerryCore
 import FerryHTTP
 import Foundation
+import Logging
 
 /// An AWS Secrets Manager client over the JSON 1.1 protocol, signed with SigV4.
 ///
@@ -60,27 +61,28 @@ public struct SecretsManagerClient: Sendable {
     /// The AWS service id used for endpoint variables (`AWS_ENDPOINT_URL_SECRETS_MANAGER`).
     public static let serviceID = "Secrets Manager"
 
-    /// A client; throttling and 5xx answers are retried under `retryPolicy`, each wait announced through `notice`.
+    /// A client; throttling and 5xx answers are retried under `retryPolicy`, each wait logged on `logger`.
     public init(region: String, endpoint: URL, credentials: any AWSCredentialsProvider, transport: any HTTPTransport,
-                retryPolicy: RetryingTransport.Policy = .init(),
-                notice: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+                retryPolicy: RetryingTransport.Policy = .init(), logger: Logger = Logger(label: "ferry.http"))
     {
         self.region = region
         self.endpoint = endpoint
         self.credentials = credentials
-        self.transport = RetryingTransport(transport, policy: retryPolicy, notice: notice, shouldRetry: Self.isRetryable)
+        self.transport = RetryingTransport(transport, policy: retryPolicy, logger: logger, shouldRetry: Self.isRetryable)
     }
 
     /// A client configured as boto3 would be: region, endpoint override and credential chain
     /// from the environment and the shared files.
     public static func make(environment: [String: String], region: String? = nil, endpoint: String? = nil,
                             profile: String? = nil, explicitCredentials: AWSCredentials? = nil,
-                            transport: any HTTPTransport = SocketTransport()) throws -> SecretsManagerClient
+                            transport: any HTTPTransport = SocketTransport.shared, logger: Logger = Logger(label: "ferry.http")) throws
+        -> SecretsManagerClient
     {
         let resolvedRegion = try AWSSettings.region(environment: environment, profile: profile, explicit: region)
         let url = AWSSettings.endpoint(service: serviceID, region: resolvedRegion, environment: environment, explicit: endpoint)
-        let chain = AWSCredentialChain(environment: environment, profile: profile, explicit: explicitCredentials, transport: transport)
-        return SecretsManagerClient(region: resolvedRegion, endpoint: url, credentials: chain, transport: transport)
+        let chain = AWSCredentialChain(environment: environment, profile: profile, explicit: explicitCredentials, transport: transport,
+                                       logger: logger)
+        return SecretsManagerClient(region: resolvedRegion, endpoint: url, credentials: chain, transport: transport, logger: logger)
     }
 
     // MARK: - Operations

@@ -1,6 +1,7 @@
 import FerryCore
 import FerryHTTP
 import Foundation
+import Logging
 
 /// A client for one Azure Key Vault's secrets (REST API 7.5).
 ///
@@ -44,16 +45,16 @@ public struct KeyVaultClient: Sendable {
         func set(_ new: (tenant: String?, scope: String)) { value = new }
     }
 
-    public init(vaultURL: URL, credentials: any AzureTokenSource, transport: any HTTPTransport) {
+    public init(vaultURL: URL, credentials: any AzureTokenSource, transport: any HTTPTransport, logger: Logger = Logger(label: "ferry.http")) {
         self.vaultURL = vaultURL
         self.credentials = credentials
-        self.transport = RetryingTransport(transport)
+        self.transport = RetryingTransport(transport, logger: logger)
     }
 
     /// `https://<vaultName>.vault.azure.net` (or `vaultURL`), credentials as ``AzureCredentials``
     /// finds them, a CA bundle from `REQUESTS_CA_BUNDLE` or `SSL_CERT_FILE` (as the Python SDK).
     public static func make(environment: [String: String], vaultName: String?, vaultURL: String? = nil,
-                            transport: (any HTTPTransport)? = nil) throws -> KeyVaultClient
+                            transport: (any HTTPTransport)? = nil, logger: Logger = Logger(label: "ferry.http")) throws -> KeyVaultClient
     {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let text: String
@@ -70,7 +71,7 @@ public struct KeyVaultClient: Sendable {
         let chosen = transport ?? SocketTransport(caFile: value("REQUESTS_CA_BUNDLE") ?? value("SSL_CERT_FILE"),
                                                          caVariable: "REQUESTS_CA_BUNDLE or SSL_CERT_FILE")
         return KeyVaultClient(vaultURL: url, credentials: try AzureCredentials.resolve(environment: environment, transport: chosen),
-                              transport: chosen)
+                              transport: chosen, logger: logger)
     }
 
     // MARK: - Operations

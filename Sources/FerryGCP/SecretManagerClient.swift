@@ -1,6 +1,7 @@
 import FerryCore
 import FerryHTTP
 import Foundation
+import Logging
 
 /// A client for Google Cloud Secret Manager's REST API v1 (one project).
 ///
@@ -39,17 +40,20 @@ public struct GCPSecretManagerClient: Sendable {
 
     public static let defaultEndpoint = URL(string: "https://secretmanager.googleapis.com")!
 
-    public init(project: String, endpoint: URL = defaultEndpoint, credentials: any GCPTokenSource, transport: any HTTPTransport) {
+    public init(project: String, endpoint: URL = defaultEndpoint, credentials: any GCPTokenSource, transport: any HTTPTransport,
+                logger: Logger = Logger(label: "ferry.http"))
+    {
         self.project = project
         self.endpoint = endpoint
         self.credentials = credentials
-        self.transport = RetryingTransport(transport)
+        self.transport = RetryingTransport(transport, logger: logger)
     }
 
     /// A client with credentials found as Google's libraries find them (``GCPCredentials``), the
     /// endpoint from `endpoint` or `CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER`.
     public static func make(environment: [String: String], project: String?, endpoint: String? = nil,
-                            explicitKey: (json: String, source: String)? = nil, transport: any HTTPTransport = SocketTransport()) throws
+                            explicitKey: (json: String, source: String)? = nil, transport: any HTTPTransport = SocketTransport.shared,
+                            logger: Logger = Logger(label: "ferry.http")) throws
         -> GCPSecretManagerClient
     {
         guard let project, !project.isEmpty else {
@@ -68,7 +72,7 @@ public struct GCPSecretManagerClient: Sendable {
             base = url
         }
         let source = try GCPCredentials.resolve(environment: environment, explicitKey: explicitKey, transport: transport)
-        return GCPSecretManagerClient(project: project, endpoint: base, credentials: source, transport: transport)
+        return GCPSecretManagerClient(project: project, endpoint: base, credentials: source, transport: transport, logger: logger)
     }
 
     // MARK: - Operations

@@ -1,8 +1,9 @@
 import FerryCore
 import Foundation
+import Logging
 
 /// Retries throttled and failing requests with jittered exponential backoff, honouring
-/// `Retry-After`, and says on stderr (through `notice`) that it is waiting.
+/// `Retry-After`, and logs each wait at `notice` level on `logger` (never a header or a body).
 ///
 /// ```swift
 /// let transport = RetryingTransport(SocketTransport(), policy: .init(maxAttempts: 5)) { response in
@@ -32,18 +33,17 @@ public struct RetryingTransport: HTTPTransport {
     private let inner: any HTTPTransport
     private let policy: Policy
     private let shouldRetry: @Sendable (HTTPResponse) -> Bool
-    private let notice: @Sendable (String) -> Void
+    private let logger: Logger
 
     /// Wraps `inner`. `shouldRetry` decides on a response (throttling, 5xx); transport errors are
-    /// retried too. `notice` receives one line per wait (default: standard error).
-    public init(_ inner: any HTTPTransport, policy: Policy = Policy(),
-                notice: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+    /// retried too. Each wait is one `notice` on `logger`.
+    public init(_ inner: any HTTPTransport, policy: Policy = Policy(), logger: Logger = Logger(label: "ferry.http"),
                 shouldRetry: @escaping @Sendable (HTTPResponse) -> Bool = { $0.status == 429 || $0.status >= 500 })
     {
         self.inner = inner
         self.policy = policy
         self.shouldRetry = shouldRetry
-        self.notice = notice
+        self.logger = logger
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -75,8 +75,7 @@ public struct RetryingTransport: HTTPTransport {
             case .success(let response): reason = "HTTP \(response.status)"
             case .failure: reason = "no connection"
             }
-            notice(String(format: "%@ %@: %@, retrying in %.1f s (attempt %d of %d)",
-                          request.method, HTTPOrigin.of(request.url), reason, wait, attempt + 1, policy.maxAttempts))
+            logger.notice("\(String(format: "%@ %@: %@, retrying in %.1f s (attempt %d of %d)", request.method, HTTPOrigin.of(request.url), reason, wait, attempt + 1, policy.maxAttempts))")
             try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
         }
     }

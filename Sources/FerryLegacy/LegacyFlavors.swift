@@ -5,6 +5,7 @@ import FerryGCP
 import FerryHTTP
 import FerryVault
 import Foundation
+import Logging
 
 /// What a flavor needs besides its component: where ZenML's files are, the environment (for
 /// cloud credentials), and the HTTP transport.
@@ -19,12 +20,18 @@ public struct LegacyContext: Sendable {
     /// process's one ``SocketTransport/shared`` (one connection pool, not one per manager).
     public let transportGiven: Bool
 
-    public init(paths: ZenMLPaths, environment: [String: String], transport: (any HTTPTransport)? = nil) {
+    public init(paths: ZenMLPaths, environment: [String: String], transport: (any HTTPTransport)? = nil,
+                logger: Logger = Logger(label: "ferry.http"))
+    {
         self.paths = paths
         self.environment = environment
+        self.logger = logger
         self.transport = transport ?? SocketTransport.shared
         transportGiven = transport != nil
     }
+
+    /// Where the flavors' clients log (retry waits).
+    public var logger: Logger
 
     /// The transport for a client that otherwise builds its own (nil: let it).
     var givenTransport: (any HTTPTransport)? { transportGiven ? transport : nil }
@@ -46,25 +53,29 @@ public enum LegacyFlavors {
         // ZenML's `region_name` is the component's region; boto3's chain supplies credentials and endpoint.
         "aws": { component, context in
             let client = try SecretsManagerClient.make(environment: context.environment, region: component.configuration["region_name"],
-                                                       endpoint: component.configuration["endpoint_url"], transport: context.transport)
+                                                       endpoint: component.configuration["endpoint_url"], transport: context.transport,
+                                                       logger: context.logger)
             return try AWSLegacySecretsManager(component: component, client: client)
         },
         // ZenML's `url`, `token` and `mount_point`; VAULT_* variables fill what the component lacks.
         "vault": { component, context in
             let client = try VaultClient.make(environment: context.environment, address: component.configuration["url"],
-                                              token: component.configuration["token"], transport: context.givenTransport)
+                                              token: component.configuration["token"], transport: context.givenTransport,
+                                              logger: context.logger)
             return try VaultLegacySecretsManager(component: component, client: client)
         },
         // ZenML's `project_id`; credentials as Google's libraries find them (ZenML used `SecretManagerServiceClient()`).
         "gcp": { component, context in
             let client = try GCPSecretManagerClient.make(environment: context.environment, project: component.configuration["project_id"],
-                                                         endpoint: component.configuration["endpoint_url"], transport: context.transport)
+                                                         endpoint: component.configuration["endpoint_url"], transport: context.transport,
+                                                         logger: context.logger)
             return try GCPLegacySecretsManager(component: component, client: client)
         },
         // ZenML's `key_vault_name`; credentials as DefaultAzureCredential finds them (ZenML used it).
         "azure": { component, context in
             let client = try KeyVaultClient.make(environment: context.environment, vaultName: component.configuration["key_vault_name"],
-                                                 vaultURL: component.configuration["endpoint_url"], transport: context.givenTransport)
+                                                 vaultURL: component.configuration["endpoint_url"], transport: context.givenTransport,
+                                                 logger: context.logger)
             return try AzureLegacySecretsManager(component: component, client: client)
         },
     ]

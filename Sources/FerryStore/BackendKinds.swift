@@ -34,7 +34,8 @@ enum BackendKinds {
                                                       expiration: nil)
                         }
                         let client = try SecretsManagerClient.make(environment: environment, region: fields.value("region_name"),
-                                                                   endpoint: fields.value("endpoint_url"), explicitCredentials: explicit)
+                                                                   endpoint: fields.value("endpoint_url"), explicitCredentials: explicit,
+                                                                   logger: database.logger)
                         return AWSValuesBackend(client: client, storeID: database.storeID)
                     }),
         "hashicorp": Kind(fields: ["vault_addr", "vault_token", "vault_namespace", "mount_point", "max_versions", "auth_method",
@@ -50,7 +51,7 @@ enum BackendKinds {
                               // VAULT_* (or BAO_*) variables fill what the configuration lacks.
                               let client = try VaultClient.make(environment: environment, address: fields.value("vault_addr"),
                                                                 token: fields.value("vault_token"), namespace: fields.value("vault_namespace"),
-                                                                auth: try vaultAuth(fields, environment: environment))
+                                                                auth: try vaultAuth(fields, environment: environment), logger: database.logger)
                               return HashiCorpValuesBackend(client: client, storeID: database.storeID,
                                                             mountPoint: fields.value("mount_point") ?? "secret",
                                                             maxVersions: fields.value("max_versions").flatMap(Int.init) ?? 1)
@@ -62,7 +63,8 @@ enum BackendKinds {
                         var environment = environment
                         if let token = settings.token { environment["CLOUDSDK_AUTH_ACCESS_TOKEN"] = token }
                         let client = try GCPSecretManagerClient.make(environment: environment, project: settings.project,
-                                                                     endpoint: fields.value("endpoint_url"), explicitKey: settings.key)
+                                                                     endpoint: fields.value("endpoint_url"), explicitKey: settings.key,
+                                                                     logger: database.logger)
                         return GCPValuesBackend(client: client, storeID: database.storeID)
                     }),
         "azure": Kind(fields: ["key_vault_name", "auth_method", "auth_config", "azure_client_id", "azure_client_secret",
@@ -70,7 +72,8 @@ enum BackendKinds {
                       check: { fields, environment in _ = try azureEnvironment(fields, environment: environment) },
                       make: { fields, environment, database in
                           let client = try KeyVaultClient.make(environment: try azureEnvironment(fields, environment: environment),
-                                                               vaultName: fields.value("key_vault_name"), vaultURL: fields.value("vault_url"))
+                                                               vaultName: fields.value("key_vault_name"), vaultURL: fields.value("vault_url"),
+                                                               logger: database.logger)
                           return AzureValuesBackend(client: client, storeID: database.storeID)
                       }),
     ]
@@ -112,7 +115,7 @@ enum BackendKinds {
             return .appRole(roleID: try fields.required("app_role_id", method: "app_role"),
                             secretID: try fields.required("app_secret_id", method: "app_role"), mount: mount ?? "approle")
         case "aws":
-            let chain = AWSCredentialChain(environment: environment, transport: SocketTransport())
+            let chain = AWSCredentialChain(environment: environment, transport: SocketTransport.shared)
             // ZenML calls hvac's `iam_login` without a region, which signs for us-east-1 (the global STS endpoint).
             return .awsIAM(role: fields.value("aws_role") ?? "", serverID: fields.value("aws_header_value"), credentials: chain,
                            region: "us-east-1", mount: mount ?? "aws")

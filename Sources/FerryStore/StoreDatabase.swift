@@ -33,11 +33,14 @@ public final class StoreDatabase: @unchecked Sendable {
     public let storeID: UUID
     /// The local user that owns secrets created through this store.
     public let ownerID: UUID
+    /// Where the store and its values back-end log (retry waits of a cloud back-end included).
+    let logger: Logger
 
     /// Opens the store database at `path`, creating it (WAL mode, mode 0600) unless `readOnly`.
     public init(path: String, readOnly: Bool = false, logger: Logger = Logger(label: "ferry.store")) throws {
         self.path = path
         isReadOnly = readOnly
+        self.logger = logger
         var opened: (connection: SQLiteDatabase, exists: Bool, meta: [String: String])?
         if readOnly, try StoreFile.inspect(path) == nil {
             opened = nil

@@ -1,6 +1,7 @@
 import FerryCore
 import FerryHTTP
 import Foundation
+import Logging
 
 /// The secrets of a live ZenML server, through its REST API (`/api/v1`), from ZenML 0.35 on.
 ///
@@ -73,10 +74,12 @@ public struct ZenMLServerClient: Sendable {
     /// The first release with `private` instead of scopes and workspaces.
     public static let firstPrivateFlag = [0, 80]
 
-    public init(url: URL, credentials: Credentials, transport: any HTTPTransport = SocketTransport()) {
+    public init(url: URL, credentials: Credentials, transport: any HTTPTransport = SocketTransport.shared,
+                logger: Logger = Logger(label: "ferry.http"))
+    {
         self.url = url
         self.credentials = credentials
-        self.transport = RetryingTransport(transport)
+        self.transport = RetryingTransport(transport, logger: logger)
     }
 
     var origin: String { HTTPOrigin.of(url) }

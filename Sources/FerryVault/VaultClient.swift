@@ -2,6 +2,7 @@ import FerryAWS
 import FerryCore
 import FerryHTTP
 import Foundation
+import Logging
 
 /// How a ``VaultClient`` gets its token.
 public enum VaultAuth: Sendable {
@@ -36,11 +37,13 @@ public struct VaultClient: Sendable {
     private let transport: any HTTPTransport
     private let tokens = TokenCache()
 
-    public init(address: URL, auth: VaultAuth, namespace: String? = nil, transport: any HTTPTransport) {
+    public init(address: URL, auth: VaultAuth, namespace: String? = nil, transport: any HTTPTransport,
+                logger: Logger = Logger(label: "ferry.http"))
+    {
         self.address = address
         self.auth = auth
         self.namespace = namespace.flatMap { $0.isEmpty ? nil : $0 }
-        self.transport = RetryingTransport(transport)
+        self.transport = RetryingTransport(transport, logger: logger)
     }
 
     /// A client from `VAULT_ADDR`, `VAULT_TOKEN`, `VAULT_NAMESPACE` and `VAULT_CACERT` (OpenBao's
@@ -48,7 +51,7 @@ public struct VaultClient: Sendable {
     /// IAM) no token is needed.
     public static func make(environment: [String: String], address: String? = nil, token: String? = nil,
                             namespace: String? = nil, caFile: String? = nil, auth: VaultAuth? = nil,
-                            transport: (any HTTPTransport)? = nil) throws -> VaultClient
+                            transport: (any HTTPTransport)? = nil, logger: Logger = Logger(label: "ferry.http")) throws -> VaultClient
     {
         func pick(_ explicit: String?, _ name: String) -> String? {
             if let explicit, !explicit.isEmpty { return explicit }
@@ -74,7 +77,7 @@ public struct VaultClient: Sendable {
             throw FerryError(.configuration, code: "vault_no_token", "No Vault token: set VAULT_TOKEN or pass a token.")
         }
         let chosenTransport = transport ?? SocketTransport(caFile: pick(caFile, "CACERT"), caVariable: "VAULT_CACERT")
-        return VaultClient(address: url, auth: chosen, namespace: pick(namespace, "NAMESPACE"), transport: chosenTransport)
+        return VaultClient(address: url, auth: chosen, namespace: pick(namespace, "NAMESPACE"), transport: chosenTransport, logger: logger)
     }
 
     // MARK: - KV v2

@@ -2,11 +2,11 @@ import FerryCore
 import Foundation
 import Logging
 
-/// Logging for the tool: warnings and above on stderr, `FERRY_LOG_LEVEL` to change that.
-/// Libraries receive these loggers; none of them logs a secret value.
+/// Logging for the tool: notices (retry waits) and above on stderr, `FERRY_LOG_LEVEL` to change
+/// that. Libraries receive these loggers; none of them logs a secret value.
 enum Log {
     static let bootstrapped: Bool = {
-        let level = ProcessInfo.processInfo.environment["FERRY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let level = ProcessInfo.processInfo.environment["FERRY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -40,8 +40,9 @@ struct GlobalOptions: ParsableArguments {
         return ZenMLPaths(environment: environment)
     }
 
-    /// What legacy flavors need.
-    var legacyContext: LegacyContext { LegacyContext(paths: zenmlPaths, environment: environment) }
+    /// What legacy flavors need. Every context shares the process's one transport
+    /// (``SocketTransport/shared``), so a command's managers share one connection pool.
+    var legacyContext: LegacyContext { LegacyContext(paths: zenmlPaths, environment: environment, logger: Log.logger("ferry.http")) }
 
     /// The centralized store's database file, whether or not it exists yet.
     func storePath() throws -> String {

@@ -554,7 +554,8 @@ extension SecretsManagerCommand {
                 }
                 let environment = global.environment
                 let transport = SocketTransport(caFile: environment["REQUESTS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }, caVariable: "REQUESTS_CA_BUNDLE")
-                let client = try await ZenMLServerClient(url: url, credentials: .from(environment), transport: transport)
+                let client = try await ZenMLServerClient(url: url, credentials: .from(environment), transport: transport,
+                                                         logger: Log.logger("ferry.http"))
                     .connected(workspace: workspace ?? ZenMLDatabaseTarget.workspace(from: environment))
                 if let workspace, client.layout == .privateFlag {
                     throw FerryError(.invalidInput, code: "zenml_workspace",

@@ -3,6 +3,8 @@ import FerryCore
 import FerryHTTP
 import FerryTesting
 import Foundation
+import InMemoryLogging
+import Logging
 import Testing
 
 /// Scripted responses, to check retries without a server.
@@ -21,13 +23,6 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     }
 }
 
-final class Lines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
-    func append(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return stored }
-}
-
 @Suite struct RetryTests {
     static func json(_ status: Int, _ body: String, headers: [String: String] = [:]) -> HTTPResponse {
         HTTPResponse(status: status, headers: headers, body: Data(body.utf8))
@@ -39,16 +34,18 @@ final class Lines: @unchecked Sendable {
             Self.json(503, "", headers: ["Retry-After": "0"]),
             Self.json(200, #"{"SecretList": [], "NextToken": null}"#),
         ])
-        let lines = Lines()
+        // Each wait is a notice on the client's logger (a library never writes to stderr itself).
+        let handler = InMemoryLogHandler()
         let client = SecretsManagerClient(
             region: "us-east-1", endpoint: URL(string: "http://127.0.0.1:1")!,
             credentials: StaticCredentials(), transport: scripted,
-            retryPolicy: .init(maxAttempts: 5, baseDelay: 0.001, maxDelay: 0.01), notice: { lines.append($0) })
+            retryPolicy: .init(maxAttempts: 5, baseDelay: 0.001, maxDelay: 0.01), logger: Logger(label: "test", factory: { _ in handler }))
         #expect(try await client.listSecrets().isEmpty)
         #expect(scripted.requests.count == 3)
-        #expect(lines.all.count == 2)
-        #expect(lines.all.allSatisfy { $0.contains("retrying in") && $0.contains("http://127.0.0.1:1") })
-        #expect(lines.all.first?.contains("HTTP 400") == true)
+        let lines = handler.entries.map(\.message.description)
+        #expect(handler.entries.count == 2 && handler.entries.allSatisfy { $0.level == .notice })
+        #expect(lines.allSatisfy { $0.contains("retrying in") && $0.contains("http://127.0.0.1:1") })
+        #expect(lines.first?.contains("HTTP 400") == true)
     }
 
     @Test func clientErrorsAreNotRetriedAndMappedFromTheType() async throws {
