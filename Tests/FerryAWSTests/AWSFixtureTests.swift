@@ -44,35 +44,10 @@ struct AWSZenMLInteropTests {
         let id = UUID()
         let manager = try Moto.manager(region: region, scope: scope, namespace: namespace, id: id, name: "ferry-interop")
         let prefix = "\(scope.rawValue)-\(id.uuidString.prefix(6))"
-        let secrets = [
-            LegacySecret(name: "\(prefix)-awkward", values: ConformanceValues.awkward),
-            LegacySecret(name: "\(prefix)-basic", schemaType: "basic_auth", values: ["username": "u", "password": "p=é"]),
-            LegacySecret(name: "\(prefix)-seldon", schemaType: "seldon_s3",
-                         values: try SecretSchema.require("seldon_s3").validate(["rclone_config_s3_env_auth": "yes"])),
-        ]
-        for secret in secrets { try await manager.registerSecret(secret) }
-        let component = PythonJSON.dumps(.object([
-            ("id", .string(id.uuidString.lowercased())), ("name", .string("ferry-interop")), ("scope", .string(scope.rawValue)),
-            ("namespace", namespace.map { .string($0) } ?? .null), ("region_name", .string(region)),
-        ]))
-        let result = try ProcessRunner.run(python, [Repository.fixtures(from: #filePath) + "/tools/zenml_aws_read.py",
-                                                    "--component", component, "--endpoint", endpoint])
-        #expect(result.status == 0, "\(result.stderr)")
-        guard case .object(let read) = try PythonJSON.parse(result.stdout) else {
-            Issue.record("not JSON")
-            return
-        }
-        for secret in secrets {
-            guard case .object(let parts)? = read.first(where: { $0.key == secret.name })?.value,
-                case .string(let schema)? = parts.first(where: { $0.key == "schema" })?.value,
-                case .object(let values)? = parts.first(where: { $0.key == "values" })?.value
-            else {
-                Issue.record("ZenML did not find `\(secret.name)` in \(scope.rawValue) scope")
-                continue
-            }
-            #expect(schema == secret.schemaType)
-            #expect(SecretValues(values.map { ($0.key, $0.value.pythonString) }) == secret.values)
-        }
-        #expect(read.count == secrets.count, "ZenML saw other secrets")
+        let secrets = try ZenMLInteropCheck.secrets(awkward: "\(prefix)-awkward", basicAuth: "\(prefix)-basic", seldon: "\(prefix)-seldon")
+        let problems = try await ZenMLInteropCheck.run(manager, registering: secrets, fields: [("region_name", region)], python: python,
+                                                       script: Repository.fixtures(from: #filePath) + "/tools/zenml_aws_read.py",
+                                                       arguments: ["--endpoint", endpoint])
+        #expect(problems.isEmpty, "\(problems)")
     }
 }

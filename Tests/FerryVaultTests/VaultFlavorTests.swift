@@ -51,37 +51,11 @@ struct VaultLegacyFlavorTests {
             component: LegacyComponent(id: id, name: "ferry-interop", flavor: "vault", scope: scope, namespace: namespace,
                                        configuration: ["mount_point": mount]),
             client: Bao.client())
-        let secrets = [
-            LegacySecret(name: "awkward", values: ConformanceValues.awkward),
-            LegacySecret(name: "basic.auth@1", schemaType: "basic_auth", values: ["username": "u", "password": "p=é"]),
-            LegacySecret(name: "seldon", schemaType: "seldon_s3",
-                         values: try SecretSchema.require("seldon_s3").validate(["rclone_config_s3_env_auth": "yes"])),
-        ]
-        for secret in secrets { try await manager.registerSecret(secret) }
-        let component = PythonJSON.dumps(.object([
-            ("id", .string(id.uuidString.lowercased())), ("name", .string("ferry-interop")), ("scope", .string(scope.rawValue)),
-            ("namespace", namespace.map { .string($0) } ?? .null), ("mount_point", .string(mount)),
-        ]))
-        let result = try ProcessRunner.run(python, [Repository.fixtures(from: #filePath) + "/tools/zenml_vault_read.py",
-                                                    "--component", component, "--addr", address,
-                                                    "--token", Bao.environment["VAULT_TOKEN"] ?? "root"])
-        #expect(result.status == 0, "\(result.stderr)")
-        guard case .object(let read) = try PythonJSON.parse(result.stdout) else {
-            Issue.record("not JSON")
-            return
-        }
-        #expect(read.count == secrets.count, "ZenML saw other secrets")
-        for secret in secrets {
-            guard case .object(let parts)? = read.first(where: { $0.key == secret.name })?.value,
-                case .string(let schema)? = parts.first(where: { $0.key == "schema" })?.value,
-                case .object(let values)? = parts.first(where: { $0.key == "values" })?.value
-            else {
-                Issue.record("ZenML did not find `\(secret.name)` in \(scope.rawValue) scope")
-                continue
-            }
-            #expect(schema == secret.schemaType)
-            #expect(SecretValues(values.map { ($0.key, $0.value.pythonString) }) == secret.values)
-        }
+        let secrets = try ZenMLInteropCheck.secrets(awkward: "awkward", basicAuth: "basic.auth@1", seldon: "seldon")
+        let problems = try await ZenMLInteropCheck.run(manager, registering: secrets, fields: [("mount_point", mount)], python: python,
+                                                       script: Repository.fixtures(from: #filePath) + "/tools/zenml_vault_read.py",
+                                                       arguments: ["--addr", address, "--token", Bao.environment["VAULT_TOKEN"] ?? "root"])
+        #expect(problems.isEmpty, "\(problems)")
         try await manager.deleteAllSecrets()
     }
 
