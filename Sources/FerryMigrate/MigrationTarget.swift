@@ -68,7 +68,9 @@ public struct StoreTarget: MigrationTarget {
 
     public func lookup(_ name: String, isPrivate: Bool) async throws -> TargetSecret? {
         // Only "not found" means absent: a locked or unreadable store fails the lookup (a dry run
-        // must not plan `create` for every secret of a store it could not read).
+        // must not plan `create` for every secret of a store it could not read). A name the store
+        // cannot hold (a NUL) is not in it.
+        if nameProblem(name) != nil { return nil }
         let secret: Secret
         do {
             secret = try store.find(name, isPrivate: isPrivate, allowPartial: false)
