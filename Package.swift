@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "FerryStack", targets: ["FerryStack"]),
         .library(name: "FerryMigrate", targets: ["FerryMigrate"]),
         .library(name: "FerryTesting", targets: ["FerryTesting"]),
+        // The fuzz targets, for the libFuzzer driver in Fuzz/ (a package of its own).
+        .library(name: "FerryFuzzing", targets: ["FerryFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,6 +66,10 @@ let package = Package(
             dependencies: ["FerryCore", "FerryLegacy", "FerryStore", .product(name: "Logging", package: "swift-log")]),
         // Conformance suites and in-memory doubles for every back-end.
         .target(name: "FerryTesting", dependencies: ["FerryCore", "FerryYAML", "FerryLegacy", "FerryStore"]),
+        // One fuzz target per parser of untrusted input: Fuzz/README.md.
+        .target(
+            name: "FerryFuzzing",
+            dependencies: ["FerryCore", "FerryHTTP", "FerryAWS", "FerryLegacy", "FerryStore", "FerryStack"]),
         // The command-line tool: parsing and output only.
         .executableTarget(
             name: "ferry",
@@ -88,6 +94,7 @@ let package = Package(
         .testTarget(name: "FerryGCPTests", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP", "FerryGCP", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryAzureTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAzure", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryStackTests", dependencies: ["FerryCore", "FerryLegacy", "FerryStore", "FerryStack", "FerryTesting"]),
+        .testTarget(name: "FerryFuzzingTests", dependencies: ["FerryFuzzing"]),
         .testTarget(name: "FerryVaultTests", dependencies: ["FerryCore", "FerryHTTP", "FerryVault", "FerryLegacy", "FerryStore", "FerryTesting"]),
     ]
 )

@@ -353,7 +353,7 @@ struct AWSSharedConfig: Sendable {
 /// continuation lines (AWS's nested settings such as `s3 =`), which are kept apart from top-level
 /// keys. Like configparser, a `#` after a value is part of the value. A later duplicate wins.
 /// Errors name the file and line number, never the line's text, which may hold a secret.
-enum INIFile {
+public enum INIFile {
     /// Sections of the file at `path`, or nil when it does not exist.
     static func read(_ path: String) throws -> [String: [String: String]]? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
@@ -363,7 +363,8 @@ enum INIFile {
         return try parse(String(decoding: data, as: UTF8.self), path: path)
     }
 
-    static func parse(_ text: String, path: String) throws -> [String: [String: String]] {
+    /// Sections of `text` (public for fuzzing); `path` names the file in errors.
+    public static func parse(_ text: String, path: String) throws -> [String: [String: String]] {
         var sections: [String: [String: String]] = [:]
         var section: String?
         var lastKey: String?
