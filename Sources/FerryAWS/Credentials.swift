@@ -377,8 +377,12 @@ public enum INIFile {
             let indented = line.first == " " || line.first == "\t"
             if indented, let section, let lastKey {
                 // A continuation or nested setting of the previous key: never a top-level key.
-                let previous = sections[section]?[lastKey] ?? ""
-                sections[section]?[lastKey] = previous.isEmpty ? trimmed : previous + "\n" + trimmed
+                // Appended in place: rebuilding the value for each line was quadratic in the lines.
+                if sections[section]?[lastKey]?.isEmpty ?? true {
+                    sections[section]?[lastKey] = trimmed
+                } else {
+                    sections[section]?[lastKey]?.append("\n" + trimmed)
+                }
                 continue
             }
             if trimmed.hasPrefix("[") {
