@@ -110,6 +110,20 @@ import Testing
         #expect(try String(contentsOfFile: file, encoding: .utf8) == text)
     }
 
+    /// The limits are exact: aliases may repeat 100,000 nodes and 4 MiB of text, not one more.
+    @Test func limitsAreExact() throws {
+        // A sequence of 999 scalars is 1,000 nodes: 100 aliases repeat 100,000 of them.
+        let thousand = "a: &a [" + Array(repeating: "x", count: 999).joined(separator: ",") + "]\n"
+        func aliases(_ count: Int) -> String { "b: [" + Array(repeating: "*a", count: count).joined(separator: ",") + "]\n" }
+        #expect(try SafeYAMLBridge.compose(thousand + aliases(100)) != nil)
+        #expect(throws: FerryError.self) { try SafeYAMLBridge.compose(thousand + aliases(101)) }
+        // A 1 MiB scalar: 4 aliases repeat 4 MiB of text.
+        let mebibyte = "a: &a " + String(repeating: "y", count: 1 << 20) + "\n"
+        #expect(try SafeYAMLBridge.compose(mebibyte + aliases(4)) != nil)
+        let error = #expect(throws: FerryError.self) { try SafeYAMLBridge.compose(mebibyte + aliases(5)) }
+        #expect(error?.code == "yaml_alias_limit" && error?.message.contains("yyyy") == false)
+    }
+
     /// A few aliases, as a hand-written file may have, still read.
     @Test func modestAliasesStillRead() throws {
         let ferry = try Ferry()
