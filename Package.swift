@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "FerryStack", targets: ["FerryStack"]),
         .library(name: "FerryMigrate", targets: ["FerryMigrate"]),
         .library(name: "FerryTesting", targets: ["FerryTesting"]),
+        // The fuzz targets, for the libFuzzer driver in Fuzz/ (a package of its own).
+        .library(name: "FerryFuzzing", targets: ["FerryFuzzing"]),
     ],
     // Exact versions: Package.resolved is not committed (the build machines' package mirrors have
     // commit ids of their own), so these lines are what fixes the versions every build uses.
@@ -66,6 +68,10 @@ let package = Package(
             dependencies: ["FerryCore", "FerryLegacy", "FerryStore", .product(name: "Logging", package: "swift-log")]),
         // Conformance suites and in-memory doubles for every back-end.
         .target(name: "FerryTesting", dependencies: ["FerryCore", "FerryHTTP", "FerryYAML", "FerryLegacy", "FerryStore", "FerryMigrate"]),
+        // One fuzz target per parser of untrusted input: Fuzz/README.md.
+        .target(
+            name: "FerryFuzzing",
+            dependencies: ["FerryCore", "FerryHTTP", "FerryAWS", "FerryLegacy", "FerryStore", "FerryStack"]),
         // The command-line tool: parsing and output only.
         .executableTarget(
             name: "ferry",
@@ -93,6 +99,7 @@ let package = Package(
         .testTarget(name: "FerryGCPTests", dependencies: ["FerryCore", "FerryCrypto", "FerryHTTP", "FerryGCP", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryAzureTests", dependencies: ["FerryCore", "FerryHTTP", "FerryAzure", "FerryLegacy", "FerryStore", "FerryTesting"]),
         .testTarget(name: "FerryStackTests", dependencies: ["FerryCore", "FerryLegacy", "FerryStore", "FerryStack", "FerryTesting"]),
+        .testTarget(name: "FerryFuzzingTests", dependencies: ["FerryFuzzing"]),
         .testTarget(name: "FerryVaultTests", dependencies: ["FerryCore", "FerryHTTP", "FerryVault", "FerryLegacy", "FerryStore", "FerryTesting"]),
     ]
 )

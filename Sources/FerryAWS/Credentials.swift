@@ -358,7 +358,7 @@ struct AWSSharedConfig: Sendable {
 /// continuation lines (AWS's nested settings such as `s3 =`), which are kept apart from top-level
 /// keys. Like configparser, a `#` after a value is part of the value. A later duplicate wins.
 /// Errors name the file and line number, never the line's text, which may hold a secret.
-enum INIFile {
+public enum INIFile {
     /// Sections of the file at `path`, or nil when it does not exist.
     static func read(_ path: String) throws -> [String: [String: String]]? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
@@ -368,7 +368,8 @@ enum INIFile {
         return try parse(String(decoding: data, as: UTF8.self), path: path)
     }
 
-    static func parse(_ text: String, path: String) throws -> [String: [String: String]] {
+    /// Sections of `text` (public for fuzzing); `path` names the file in errors.
+    public static func parse(_ text: String, path: String) throws -> [String: [String: String]] {
         var sections: [String: [String: String]] = [:]
         var section: String?
         var lastKey: String?
@@ -381,8 +382,12 @@ enum INIFile {
             let indented = line.first == " " || line.first == "\t"
             if indented, let section, let lastKey {
                 // A continuation or nested setting of the previous key: never a top-level key.
-                let previous = sections[section]?[lastKey] ?? ""
-                sections[section]?[lastKey] = previous.isEmpty ? trimmed : previous + "\n" + trimmed
+                // Appended in place: rebuilding the value for each line was quadratic in the lines.
+                if sections[section]?[lastKey]?.isEmpty ?? true {
+                    sections[section]?[lastKey] = trimmed
+                } else {
+                    sections[section]?[lastKey]?.append("\n" + trimmed)
+                }
                 continue
             }
             if trimmed.hasPrefix("[") {

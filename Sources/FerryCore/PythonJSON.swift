@@ -180,6 +180,7 @@ public enum PythonJSON {
             case UInt8(ascii: "{"):
                 index += 1
                 var pairs: [(key: String, value: Value)] = []
+                var positions: [ScalarKey: Int] = [:]  // a key's place in `pairs` (a linear search was quadratic)
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(pairs) }
                 while true {
@@ -192,9 +193,10 @@ public enum PythonJSON {
                     skipSpace()
                     let value = try parseValue(depth: depth + 1)
                     // A repeated key keeps its first position and its last value (Python dict).
-                    if let existing = pairs.firstIndex(where: { PythonText.scalarsEqual($0.key, key) }) {
+                    if let existing = positions[ScalarKey(key)] {
                         pairs[existing].value = value
                     } else {
+                        positions[ScalarKey(key)] = pairs.count
                         pairs.append((key, value))
                     }
                     skipSpace()

@@ -176,7 +176,11 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
             try head.withUnsafeBytes { try connection.write($0) }
             try body.withUnsafeBytes { try connection.write($0) }
         }
+        return try Self.readResponse(connection, isHead: isHead)
+    }
 
+    /// Reads one response (status line, fields, body by its framing); says whether the connection may be reused.
+    static func readResponse(_ connection: Connection, isHead: Bool) throws -> (HTTPResponse, Bool) {
         var status = 0
         var version = ""
         var fields: [(name: String, value: String)] = []
@@ -220,6 +224,51 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
         }
         if connection.hasBufferedBytes { reusable = false }
         return (HTTPResponse(status: status, headers: headers, body: responseBody), reusable)
+    }
+
+    /// Reads one HTTP/1.1 response from `bytes` as from a server that sends them and closes the
+    /// connection: the parser of ``send(_:)`` (status line, fields, Content-Length, chunked bodies
+    /// and trailers, a body up to the end). For fuzzing and tests; throws what a malformed response throws.
+    public static func parseResponse(_ bytes: Data, isHead: Bool = false) throws -> HTTPResponse {
+        var ends: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, socketStream, 0, &ends) == 0 else { throw WireFailure.system(errno, .waitingForResponse) }
+        let writeEnd = ends[1]
+        // What fits in the socket's buffer is written now, without a thread; a writer thread sends the rest.
+        _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK)
+        var sent = 0
+        bytes.withUnsafeBytes { buffer in
+            while sent < buffer.count {
+                let count = systemSend(writeEnd, buffer.baseAddress! + sent, buffer.count - sent)
+                if count <= 0 { break }
+                sent += count
+            }
+        }
+        let written = DispatchSemaphore(value: 0)
+        if sent == bytes.count {
+            _ = systemClose(writeEnd)
+            written.signal()
+        } else {
+            _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) & ~O_NONBLOCK)
+            let rest = bytes.subdata(in: sent..<bytes.count)
+            Thread {
+                defer { written.signal() }
+                rest.withUnsafeBytes { buffer in
+                    var offset = 0
+                    while offset < buffer.count {
+                        let count = systemSend(writeEnd, buffer.baseAddress! + offset, buffer.count - offset)
+                        if count <= 0 { break }
+                        offset += count
+                    }
+                }
+                _ = systemClose(writeEnd)
+            }.start()
+        }
+        let connection = Connection(fd: ends[0], ssl: nil, key: PoolKey(isTLS: false, host: "", port: 0), timeout: 60)
+        defer {
+            connection.close()  // a writer still sending gets EPIPE and stops
+            written.wait()
+        }
+        return try readResponse(connection, isHead: isHead).0
     }
 
     // MARK: - Request and response text
