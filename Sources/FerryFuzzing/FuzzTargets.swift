@@ -115,6 +115,8 @@ public enum FuzzTargets {
 
     private static let root: String = {
         let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        // Removed when the process exits (the fuzzer and `swift test` alike), so no run leaves it behind.
+        atexit { try? FileManager.default.removeItem(atPath: FuzzTargets.root) }
         return base + "/ferry-fuzz-\(getpid())"
     }()
 
@@ -129,10 +131,20 @@ public enum FuzzTargets {
     /// after every input (45 inputs a second instead of thousands).
     private static func blocking(_ work: @escaping @Sendable () async -> Void) {
         let done = DispatchSemaphore(value: 0)
-        Task.immediate {
+        let run: @Sendable () async -> Void = {
             await work()
             done.signal()
         }
+        // `Task.immediate` is Swift 6.2's (and macOS 26's); elsewhere a plain task does the same, slower.
+        #if compiler(>=6.2)
+        if #available(macOS 26.0, *) {
+            Task.immediate(operation: run)
+        } else {
+            Task(operation: run)
+        }
+        #else
+        Task(operation: run)
+        #endif
         done.wait()
     }
 }

@@ -56,7 +56,9 @@ public enum ServerRefusal {
         while text.hasSuffix(".") { text.removeLast() }  // messages end with a full stop; ours add one
         let cut = text.count > maxMessage
         let shown = String(text.prefix(maxMessage))
-        if repeats(Array(shown.utf8), material(of: request, identifiers: identifiers)) { return withheld }
+        // The whole text is checked, not only what is shown: a credential cut at the limit would
+        // otherwise show its first bytes.
+        if repeats(Array(text.utf8), material(of: request, identifiers: identifiers)) { return withheld }
         return DisplaySafety.escaped(shown) + (cut ? "…" : "")
     }
 

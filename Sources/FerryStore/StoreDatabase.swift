@@ -80,10 +80,14 @@ public final class StoreDatabase: @unchecked Sendable {
         }
         guard let file else { return nil }
         try file.checkOwnership(path)
-        let connection = try SQLiteDatabase(path: path, readOnly: readOnly, holder: "another ferry command")
+        // Opened for writing (never creating) even to read: a read-only connection to a WAL
+        // database leaves `-wal` and `-shm` files behind, while the last writable connection to
+        // close checkpoints and removes them. `query_only` then refuses every write.
+        let connection = try SQLiteDatabase(path: path, holder: "another ferry command")
+        if readOnly { try connection.execute("PRAGMA query_only = 1;") }
         // The file SQLite opened must be the one checked (no link swapped in meanwhile).
         guard try StoreFile.inspect(path)?.identity == file.identity else {
-            throw FerryError(.refused, code: "store_changed", "'\(path)' was replaced while Ferry opened it; try again.")
+            throw FerryError(.io, code: "store_changed", "'\(path)' was replaced while Ferry opened it; try again.")
         }
         let tables = Set(try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'", [], { $0.text(0) ?? "" }))
         if tables.contains("alembic_version") {
@@ -103,7 +107,7 @@ public final class StoreDatabase: @unchecked Sendable {
         }
         guard tables.contains("ferry_meta") else {
             let listed = tables.sorted().prefix(5).map { "`\($0)`" }.joined(separator: ", ")
-            throw FerryError(.refused, code: "foreign_database",
+            throw FerryError(.configuration, code: "foreign_database",
                              "'\(path)' is an SQLite database of another program (tables \(listed)), not a Ferry store; Ferry adds nothing to it. Give a new file's path.")
         }
         guard tables.contains("secret") else { throw damaged(path, "it has no `secret` table") }

@@ -28,10 +28,10 @@ struct StoreFile: Equatable {
             return StoreFile(identity: [UInt64(info.st_dev), UInt64(info.st_ino)], mode: UInt32(info.st_mode & 0o7777),
                              owner: UInt32(info.st_uid))
         case S_IFLNK:
-            throw FerryError(.refused, code: "store_symlink",
+            throw FerryError(.configuration, code: "store_symlink",
                              "The store '\(path)' is a symbolic link; Ferry opens and creates its store only as a regular file, never through a link. Name the real file with --store if you trust it.")
         default:
-            throw FerryError(.refused, code: "store_not_file", "The store '\(path)' is not a regular file.")
+            throw FerryError(.configuration, code: "store_not_file", "The store '\(path)' is not a regular file.")
         }
     }
 
@@ -56,11 +56,11 @@ struct StoreFile: Equatable {
     /// Refuses a file of another user, or one that others can write: its values would not be private.
     func checkOwnership(_ path: String) throws {
         if owner != geteuid() {
-            throw FerryError(.refused, code: "store_not_owned",
+            throw FerryError(.configuration, code: "store_not_owned",
                              "The store '\(path)' belongs to another user (uid \(owner)); Ferry keeps secrets only in a file of its own user.")
         }
         if mode & 0o022 != 0 {
-            throw FerryError(.refused, code: "store_writable_by_others",
+            throw FerryError(.configuration, code: "store_writable_by_others",
                              "The store '\(path)' can be written by other users (mode \(String(mode, radix: 8))); Ferry will not keep secrets in it. If you trust its content, `chmod 600` it.")
         }
     }

@@ -344,7 +344,7 @@ extension SecretsManagerCommand {
             guard !stranded.isEmpty else { return }
             let eras = Set(stranded.map(\.era)).sorted().joined(separator: ", ")
             let since = Set(stranded.map(\.unreadableSince)).sorted().first ?? "0.12"
-            let list = stranded.map { "`\($0.name)` (\($0.location))" }.joined(separator: ", ")
+            let list = stranded.map { "`\(Console.escaped($0.name))` (\(Console.escaped($0.location)))" }.joined(separator: ", ")
             Console.warning("""
                 \(stranded.count) more secret\(stranded.count == 1 ? "" : "s") in the layout of \(eras), which ZenML ≥ \(since) \
                 does not read, \(stranded.count == 1 ? "is" : "are") readable by Ferry only: \(list). \
@@ -588,9 +588,11 @@ extension SecretsManagerCommand {
             let broken = options.nameTemplate.isIdentity ? [] : brokenReferences(plan)
             let writes = plan.filter(\.writes).count + (delete ? plan.count : 0)
             if !dryRun && writes > 0 && !yes {
+                let migrating = plan.filter { $0.writes || (delete && $0.action == .skip) }.count
+                let secrets = "\(migrating) secret\(migrating == 1 ? "" : "s")"
                 let question = delete
-                    ? "Migrate \(plan.count) secrets and delete each from its secrets manager once its copy has verified equal. Proceed?"
-                    : "Migrate \(plan.filter(\.writes).count) secrets into \(target.description)? Proceed?"
+                    ? "Migrate \(secrets) and delete each from its secrets manager once its copy has verified equal. Proceed?"
+                    : "Migrate \(secrets) into \(target.description)? Proceed?"
                 if global.output == .table && Prompt.isInteractive {
                     Console.out(planTable(plan, broken: broken, target: target.description, isPrivate: options.isPrivate, planned: true))
                 }

@@ -31,9 +31,18 @@ private final class RunningFerry {
         try process.run()
     }
 
-    /// Reads stderr until `text` appears `occurrences` times (true) or the process closes it (false).
-    func waitForStderr(_ text: String, occurrences: Int = 1) -> Bool {
+    /// Reads stderr until `text` appears `occurrences` times (true), or the process closes it or
+    /// `limit` seconds pass (false; a safety net, so a changed message fails instead of hanging).
+    func waitForStderr(_ text: String, occurrences: Int = 1, limit: TimeInterval = 120) -> Bool {
+        let deadline = Date().addingTimeInterval(limit)
         while String(decoding: stderr, as: UTF8.self).components(separatedBy: text).count - 1 < occurrences {
+            var ready = pollfd(fd: errors.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else {
+                Issue.record("`\(text)` did not show on stderr within \(Int(limit)) s")
+                return false
+            }
+            if poll(&ready, 1, Int32(min(remaining, 1) * 1000)) <= 0 { continue }
             let chunk = errors.fileHandleForReading.availableData
             if chunk.isEmpty { return false }
             stderr.append(chunk)

@@ -44,6 +44,13 @@ struct ServerRefusalTests {
         #expect(ServerRefusal.code("ValidationException", sent: aws) == "ValidationException")
     }
 
+    /// A credential that straddles the cut is withheld too (its first bytes would show otherwise).
+    @Test func aCredentialAtTheCutIsWithheld() {
+        let vault = request(headers: [("X-Vault-Token", "hvs.CANARYTOKEN7f3a9")])
+        let message = String(repeating: "x", count: ServerRefusal.maxMessage - 6) + " hvs.CANARYTOKEN7f3a9 (check the policies)"
+        #expect(ServerRefusal.message(message, sent: vault) == ServerRefusal.withheld)
+    }
+
     @Test func relayedMessagesAreShortOneLineAndCodesPlain() {
         let long = String(repeating: "x", count: 500)
         #expect(ServerRefusal.message(long, sent: nil) == String(repeating: "x", count: ServerRefusal.maxMessage) + "…")
