@@ -22,7 +22,7 @@ public enum AWSSettings {
         let name = AWSSharedConfig.profileName(environment: environment, explicit: profile)
         if let region = nonEmpty(files.profiles[name]?["region"]) { return region }
         throw FerryError(
-            .configuration, code: "aws_no_region",
+            .configuration, code: .awsNoRegion,
             "No AWS region is configured. Pass a region, set AWS_REGION or AWS_DEFAULT_REGION, or set `region` in "
                 + "profile '\(name)' of \(files.configPath).")
     }

@@ -79,7 +79,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
         }
         let named = profile != nil || AWSSettings.nonEmpty(environment["AWS_PROFILE"]) != nil
         if named && files.profiles[name] == nil {
-            throw FerryError(.configuration, code: "aws_profile_not_found",
+            throw FerryError(.configuration, code: .awsProfileNotFound,
                              "The AWS profile '\(name)' is in neither \(files.credentialsPath) nor \(files.configPath).")
         }
         var looked = ["explicit credentials (none given)"]
@@ -88,7 +88,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
             : "not the environment (a profile was given)")
         looked.append("profile '\(name)' in the shared credentials file \(files.credentialsPath) (\(files.describe(name, in: .credentials)))")
         looked.append("profile '\(name)' in the shared config file \(files.configPath) (\(files.describe(name, in: .config)))")
-        throw FerryError(.configuration, code: "aws_no_credentials",
+        throw FerryError(.configuration, code: .awsNoCredentials,
                          "No AWS credentials found. Looked at: " + looked.joined(separator: "; ") + ".")
     }
 
@@ -104,10 +104,10 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
             let expiration = AWSSettings.nonEmpty(environment["AWS_CREDENTIAL_EXPIRATION"]).flatMap(parseTimestamp)
             return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token, expiration: expiration)
         case (nil, _):
-            throw FerryError(.configuration, code: "aws_partial_credentials",
+            throw FerryError(.configuration, code: .awsPartialCredentials,
                              "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not.")
         case (_, nil):
-            throw FerryError(.configuration, code: "aws_partial_credentials",
+            throw FerryError(.configuration, code: .awsPartialCredentials,
                              "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not.")
         }
     }
@@ -115,7 +115,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
     /// Credentials of one profile: a role to assume, static keys, or nil when the profile has none.
     private func credentials(forProfile name: String, files: AWSSharedConfig, visited: [String]) async throws -> AWSCredentials? {
         guard let settings = files.profiles[name] else {
-            throw FerryError(.configuration, code: "aws_profile_not_found",
+            throw FerryError(.configuration, code: .awsProfileNotFound,
                              "The AWS profile '\(visited.last ?? name)' names source_profile '\(name)', which is in neither "
                                  + "\(files.credentialsPath) nor \(files.configPath).")
         }
@@ -125,7 +125,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
         }
         if let keys = try Self.staticCredentials(settings, profile: name, files: files) { return keys }
         for key in ["credential_process", "sso_session", "sso_start_url", "web_identity_token_file"] where settings[key] != nil {
-            throw FerryError(.unsupported, code: "aws_unsupported_credentials",
+            throw FerryError(.unsupported, code: .awsUnsupportedCredentials,
                              "The AWS profile '\(name)' gets its credentials through `\(key)`, which Ferry does not support. "
                                  + "Export AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN instead.")
         }
@@ -139,17 +139,17 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
             if source == name {
                 // A profile may name itself as the source when it holds keys (botocore allows this).
                 guard let keys = try Self.staticCredentials(settings, profile: name, files: files) else {
-                    throw FerryError(.configuration, code: "aws_role_source_loop",
+                    throw FerryError(.configuration, code: .awsRoleSourceLoop,
                                      "The AWS profile '\(name)' is its own source_profile but holds no keys.")
                 }
                 return keys
             }
             if visited.contains(source) {
-                throw FerryError(.configuration, code: "aws_role_source_loop",
+                throw FerryError(.configuration, code: .awsRoleSourceLoop,
                                  "The AWS profiles form a source_profile loop: " + (visited + [name, source]).joined(separator: " → ") + ".")
             }
             guard let found = try await credentials(forProfile: source, files: files, visited: visited + [name]) else {
-                throw FerryError(.configuration, code: "aws_no_credentials",
+                throw FerryError(.configuration, code: .awsNoCredentials,
                                  "The AWS profile '\(name)' takes its credentials from source_profile '\(source)', which has none.")
             }
             return found
@@ -157,16 +157,16 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
         switch AWSSettings.nonEmpty(settings["credential_source"]) {
         case "Environment"?:
             guard let keys = try Self.environmentCredentials(environment) else {
-                throw FerryError(.configuration, code: "aws_no_credentials",
+                throw FerryError(.configuration, code: .awsNoCredentials,
                                  "The AWS profile '\(name)' has credential_source = Environment, but AWS_ACCESS_KEY_ID and "
                                      + "AWS_SECRET_ACCESS_KEY are not set.")
             }
             return keys
         case let other?:
-            throw FerryError(.unsupported, code: "aws_unsupported_credentials",
+            throw FerryError(.unsupported, code: .awsUnsupportedCredentials,
                              "The AWS profile '\(name)' has credential_source = \(other); Ferry supports only Environment.")
         case nil:
-            throw FerryError(.configuration, code: "aws_role_without_source",
+            throw FerryError(.configuration, code: .awsRoleWithoutSource,
                              "The AWS profile '\(name)' has role_arn but neither source_profile nor credential_source.")
         }
     }
@@ -182,7 +182,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
             return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token, expiration: nil)
         default:
             let missing = key == nil ? "aws_access_key_id" : "aws_secret_access_key"
-            throw FerryError(.configuration, code: "aws_partial_credentials",
+            throw FerryError(.configuration, code: .awsPartialCredentials,
                              "The AWS profile '\(profile)' lacks \(missing) (looked in \(files.credentialsPath) and \(files.configPath)).")
         }
     }
@@ -193,7 +193,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
                             source: AWSCredentials) async throws -> AWSCredentials
     {
         if settings["mfa_serial"] != nil {
-            throw FerryError(.unsupported, code: "aws_mfa_unsupported",
+            throw FerryError(.unsupported, code: .awsMFAUnsupported,
                              "The AWS profile '\(name)' needs an MFA code (mfa_serial), which Ferry cannot prompt for.")
         }
         var parameters = [
@@ -203,7 +203,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
         if let externalID = AWSSettings.nonEmpty(settings["external_id"]) { parameters.append(("ExternalId", externalID)) }
         if let duration = AWSSettings.nonEmpty(settings["duration_seconds"]) {
             guard let seconds = Int(duration), seconds > 0 else {
-                throw FerryError(.configuration, code: "aws_bad_duration",
+                throw FerryError(.configuration, code: .awsBadDuration,
                                  "The AWS profile '\(name)' has duration_seconds = \(duration), which is not a number of seconds.")
             }
             parameters.append(("DurationSeconds", String(seconds)))
@@ -226,7 +226,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
             let key = XMLText.element("AccessKeyId", in: block), let secret = XMLText.element("SecretAccessKey", in: block),
             let token = XMLText.element("SessionToken", in: block)
         else {
-            throw FerryError(.backend, code: "aws_sts_bad_response",
+            throw FerryError(.backend, code: .awsSTSBadResponse,
                              "STS at \(HTTPOrigin.of(endpoint)) answered AssumeRole for profile '\(name)' without credentials.")
         }
         let expiration = XMLText.element("Expiration", in: block).flatMap(Self.parseTimestamp)
@@ -238,7 +238,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
                          sent request: HTTPRequest? = nil) -> FerryError
     {
         guard let code = XMLText.element("Code", in: text).flatMap({ ServerRefusal.code($0, sent: request) }) else {
-            return FerryError(.backend, code: "aws_sts_http_\(status)",
+            return FerryError(.backend, code: .stsHTTP, remoteCode: String(status),
                               "STS at \(HTTPOrigin.of(endpoint)) answered AssumeRole for profile '\(profile)' with HTTP \(status).")
         }
         var message = XMLText.element("Message", in: text) ?? ""
@@ -247,16 +247,16 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
         let subject = "assume role \(roleARN) for AWS profile '\(profile)'"
         switch code {
         case "AccessDenied":
-            return FerryError(.backend, code: "aws.\(code)", "STS refused to \(subject)\(detail).")
+            return FerryError(.backend, code: .awsService, remoteCode: code, "STS refused to \(subject)\(detail).")
         case "ExpiredToken", "ExpiredTokenException":
-            return FerryError(.backend, code: "aws.\(code)", "Cannot \(subject): the source session token has expired (\(code)).")
+            return FerryError(.backend, code: .awsService, remoteCode: code, "Cannot \(subject): the source session token has expired (\(code)).")
         case "InvalidClientTokenId", "UnrecognizedClientException":
-            return FerryError(.backend, code: "aws.\(code)", "Cannot \(subject): AWS does not know the source access key ID (\(code)).")
+            return FerryError(.backend, code: .awsService, remoteCode: code, "Cannot \(subject): AWS does not know the source access key ID (\(code)).")
         case "SignatureDoesNotMatch", "InvalidSignatureException":
-            return FerryError(.backend, code: "aws.\(code)",
+            return FerryError(.backend, code: .awsService, remoteCode: code,
                               "Cannot \(subject): AWS rejected the signature (\(code)); the source secret access key is wrong.")
         default:
-            return FerryError(.backend, code: "aws.\(code)", "STS refused to \(subject)\(detail).")
+            return FerryError(.backend, code: .awsService, remoteCode: code, "STS refused to \(subject)\(detail).")
         }
     }
 
@@ -363,7 +363,7 @@ public enum INIFile {
     static func read(_ path: String) throws -> [String: [String: String]]? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw FerryError(.io, code: "aws_config_unreadable", "Cannot read the AWS configuration file \(path).")
+            throw FerryError(.io, code: .awsConfigUnreadable, "Cannot read the AWS configuration file \(path).")
         }
         return try parse(String(decoding: data, as: UTF8.self), path: path)
     }
@@ -416,7 +416,7 @@ public enum INIFile {
     }
 
     private static func parseError(_ path: String, line: Int, _ what: String) -> FerryError {
-        FerryError(.configuration, code: "aws_config_syntax", "Cannot parse the AWS configuration file \(path): line \(line) is \(what).")
+        FerryError(.configuration, code: .awsConfigSyntax, "Cannot parse the AWS configuration file \(path): line \(line) is \(what).")
     }
 }
 

@@ -205,14 +205,14 @@ public struct SecretsManagerClient: Sendable {
             throw Self.error(type: type, message: message, secret: secret, status: response.status, sent: request)
         }
         guard (200..<300).contains(response.status) else {
-            throw FerryError(.backend, code: "aws_http_\(response.status)",
+            throw FerryError(.backend, code: .awsHTTP, remoteCode: ServerRefusal.remoteCode(status: response.status, code: nil, sent: request),
                              "AWS Secrets Manager at \(HTTPOrigin.of(endpoint)) answered \(operation) with HTTP \(response.status).")
         }
         if response.body.isEmpty { return .object([]) }
         do {
             return try PythonJSON.parse(String(decoding: response.body, as: UTF8.self))
         } catch {
-            throw FerryError(.backend, code: "aws_bad_response", "AWS Secrets Manager answered \(operation) with a body that is not JSON.")
+            throw FerryError(.backend, code: .awsBadResponse, "AWS Secrets Manager answered \(operation) with a body that is not JSON.")
         }
     }
 
@@ -263,24 +263,25 @@ public struct SecretsManagerClient: Sendable {
     {
         // The server's type picks the mapping; only a type fit to show is shown.
         let type = ServerRefusal.code(rawType, sent: request) ?? "UnknownError"
+        let remote = ServerRefusal.remoteCode(status: nil, code: rawType, sent: request)
         let subject = secret.map { "secret '\($0)'" } ?? "the request"
         let detail = ServerRefusal.detail(status: status, code: type, message: message, sent: request, identifiers: secret.map { [$0] } ?? [])
         switch rawType {
         case "ResourceNotFoundException":
-            return FerryError(.notFound, code: "aws.\(type)", "AWS Secrets Manager can't find \(subject).")
+            return FerryError(.notFound, code: .awsService, remoteCode: remote, "AWS Secrets Manager can't find \(subject).")
         case "ResourceExistsException":
-            return FerryError(.alreadyExists, code: "aws.\(type)", "AWS Secrets Manager already has \(subject).")
+            return FerryError(.alreadyExists, code: .awsService, remoteCode: remote, "AWS Secrets Manager already has \(subject).")
         case "SignatureDoesNotMatch", "InvalidSignatureException":
-            return FerryError(.backend, code: "aws.\(type)",
+            return FerryError(.backend, code: .awsService, remoteCode: remote,
                               "AWS rejected the request signature (\(type)): the secret access key is wrong for this access key ID.")
         case "InvalidClientTokenId", "UnrecognizedClientException":
-            return FerryError(.backend, code: "aws.\(type)", "AWS does not know this access key ID (\(type)).")
+            return FerryError(.backend, code: .awsService, remoteCode: remote, "AWS does not know this access key ID (\(type)).")
         case "ExpiredTokenException", "ExpiredToken":
-            return FerryError(.backend, code: "aws.\(type)", "The AWS session token has expired (\(type)).")
+            return FerryError(.backend, code: .awsService, remoteCode: remote, "The AWS session token has expired (\(type)).")
         case "AccessDeniedException", "AccessDenied":
-            return FerryError(.backend, code: "aws.\(type)", "AWS denied access to \(subject)\(detail).")
+            return FerryError(.backend, code: .awsService, remoteCode: remote, "AWS denied access to \(subject)\(detail).")
         default:
-            return FerryError(.backend, code: "aws.\(type)", "AWS Secrets Manager refused \(subject)\(detail).")
+            return FerryError(.backend, code: .awsService, remoteCode: remote, "AWS Secrets Manager refused \(subject)\(detail).")
         }
     }
 

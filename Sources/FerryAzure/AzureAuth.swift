@@ -51,7 +51,7 @@ public struct AzureClientSecretCredential: AzureTokenSource {
         // The vault's challenge names its tenant; a secret of another tenant cannot get a token for it.
         let tenant = tenant ?? tenantID
         guard let url = URL(string: base + "/" + HTTPForm.encode(tenant) + "/oauth2/v2.0/token") else {
-            throw FerryError(.configuration, code: "azure_bad_authority", "The authority host '\(base)' is not a URL.")
+            throw FerryError(.configuration, code: .azureBadAuthority, "The authority host '\(base)' is not a URL.")
         }
         var request = HTTPRequest(method: "POST", url: url,
                                   body: Data(HTTPForm.body([("client_id", clientID), ("client_secret", clientSecret),
@@ -118,7 +118,7 @@ public struct AzureManagedIdentityCredential: AzureTokenSource {
         do {
             response = try await transport.send(request)
         } catch let error as FerryError {
-            throw FerryError(.backend, code: "azure_no_credentials",
+            throw FerryError(.backend, code: .azureNoCredentials,
                              "No Azure credentials: AZURE_CLIENT_ID/AZURE_CLIENT_SECRET/AZURE_TENANT_ID are not all set, and \(description) did not answer (\(error.message)).")
         }
         return try AzureTokenResponse.parse(response, who: description, origin: HTTPOrigin.of(url), started: started, sent: request)
@@ -152,10 +152,10 @@ enum AzureTokenResponse {
                 message = text
             }
             let detail = ServerRefusal.detail(status: response.status, code: field("error"), message: message, sent: request)
-            throw FerryError(.backend, code: "azure_token_refused", "The token endpoint at \(origin) refused \(who)\(detail).")
+            throw FerryError(.backend, code: .azureTokenRefused, "The token endpoint at \(origin) refused \(who)\(detail).")
         }
         guard let token = field("access_token"), !token.isEmpty else {
-            throw FerryError(.backend, code: "azure_token_response", "The token endpoint at \(origin) answered \(who) without an access token.")
+            throw FerryError(.backend, code: .azureTokenResponse, "The token endpoint at \(origin) answered \(who) without an access token.")
         }
         var expiry: Date?
         if let seconds = field("expires_in").flatMap(Double.init) {
@@ -179,13 +179,13 @@ public enum AzureCredentials {
         if let token = value("AZURE_ACCESS_TOKEN") { return AzureStaticToken(token) }
         if let secret = value("AZURE_CLIENT_SECRET") {
             guard let client = value("AZURE_CLIENT_ID"), let tenant = value("AZURE_TENANT_ID") else {
-                throw FerryError(.configuration, code: "azure_incomplete_credentials",
+                throw FerryError(.configuration, code: .azureIncompleteCredentials,
                                  "AZURE_CLIENT_SECRET is set but AZURE_CLIENT_ID or AZURE_TENANT_ID is not.")
             }
             var authority = value("AZURE_AUTHORITY_HOST") ?? "https://login.microsoftonline.com"
             if !authority.contains("://") { authority = "https://" + authority }
             guard let host = URL(string: authority), host.host != nil else {
-                throw FerryError(.configuration, code: "azure_bad_authority", "AZURE_AUTHORITY_HOST '\(authority)' is not a URL.")
+                throw FerryError(.configuration, code: .azureBadAuthority, "AZURE_AUTHORITY_HOST '\(authority)' is not a URL.")
             }
             return AzureClientSecretCredential(tenantID: tenant, clientID: client, clientSecret: secret, authorityHost: host,
                                                transport: transport)

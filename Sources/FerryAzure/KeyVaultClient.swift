@@ -63,10 +63,10 @@ public struct KeyVaultClient: Sendable {
         } else if let vaultName, !vaultName.isEmpty {
             text = "https://\(vaultName).vault.azure.net"
         } else {
-            throw FerryError(.configuration, code: "azure_no_vault", "No Key Vault: the component or store needs its `key_vault_name`.")
+            throw FerryError(.configuration, code: .azureNoVault, "No Key Vault: the component or store needs its `key_vault_name`.")
         }
         guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw FerryError(.configuration, code: "azure_bad_vault", "The Key Vault URL '\(DisplaySafety.redactedURL(text))' is not an http(s) URL.")
+            throw FerryError(.configuration, code: .azureBadVault, "The Key Vault URL '\(DisplaySafety.redactedURL(text))' is not an http(s) URL.")
         }
         let chosen = transport ?? SocketTransport(caFile: value("REQUESTS_CA_BUNDLE") ?? value("SSL_CERT_FILE"),
                                                          caVariable: "REQUESTS_CA_BUNDLE or SSL_CERT_FILE")
@@ -87,7 +87,7 @@ public struct KeyVaultClient: Sendable {
         if let tags { body.append(("tags", .object(tags.map { ($0.key, .string($0.value)) }))) }
         do {
             return Self.secret(try await call("PUT", "secrets/\(encoded(name))", body: .object(body), what: "write of secret '\(name)'"))
-        } catch let error as FerryError where recoverDeleted && error.code == "azure_deleted_recoverable" {
+        } catch let error as FerryError where recoverDeleted && error.code == .azureDeletedRecoverable {
             try await recoverDeletedSecret(name)
             return Self.secret(try await call("PUT", "secrets/\(encoded(name))", body: .object(body), what: "write of secret '\(name)'"))
         }
@@ -179,7 +179,7 @@ public struct KeyVaultClient: Sendable {
             next = nil
             if let link = json.member("nextLink")?.text, !link.isEmpty {
                 guard seen.insert(link).inserted, let linkURL = URL(string: link), HTTPOrigin.of(linkURL) == origin else {
-                    throw FerryError(.backend, code: "azure_bad_next_link",
+                    throw FerryError(.backend, code: .azureBadNextLink,
                                      "Key Vault at \(origin) answered the \(what) with a nextLink that repeats or points elsewhere.")
                 }
                 next = linkURL
@@ -209,7 +209,7 @@ public struct KeyVaultClient: Sendable {
             let answer = try await transport.send(probe)
             guard answer.status == 401, let parsed = Self.parseChallenge(answer.header("www-authenticate")) else {
                 if answer.status == 401 {
-                    throw FerryError(.backend, code: "azure_no_challenge",
+                    throw FerryError(.backend, code: .azureNoChallenge,
                                      "Key Vault at \(origin) answered 401 without a Bearer challenge naming its tenant and resource.")
                 }
                 return try decode(answer, what: what, sent: probe)
@@ -276,29 +276,30 @@ public struct KeyVaultClient: Sendable {
             let message = json?.member("error")?.member("message")?.text ?? ""
             let detail = ServerRefusal.detail(status: response.status, code: json?.member("error")?.member("code")?.text, message: message,
                                               sent: request)
+            let remote = ServerRefusal.remoteCode(status: response.status, code: json?.member("error")?.member("code")?.text, sent: request)
             switch response.status {
             case 404:
-                throw FerryError(.notFound, code: "azure_not_found", "Key Vault at \(origin) has no \(what)\(detail).")
+                throw FerryError(.notFound, code: .azureNotFound, remoteCode: remote, "Key Vault at \(origin) has no \(what)\(detail).")
             case 409 where message.lowercased().contains("deleted but recoverable"):
-                throw FerryError(.alreadyExists, code: "azure_deleted_recoverable",
+                throw FerryError(.alreadyExists, code: .azureDeletedRecoverable, remoteCode: remote,
                                  "Key Vault at \(origin) refused the \(what)\(detail); the name is soft-deleted and must be recovered or purged first.")
             case 409:
-                throw FerryError(.alreadyExists, code: "azure_conflict", "Key Vault at \(origin) refused the \(what)\(detail).")
+                throw FerryError(.alreadyExists, code: .azureConflict, remoteCode: remote, "Key Vault at \(origin) refused the \(what)\(detail).")
             case 401:
-                throw FerryError(.backend, code: "azure_unauthenticated",
+                throw FerryError(.backend, code: .azureUnauthenticated, remoteCode: remote,
                                  "Key Vault at \(origin) did not accept the credentials (\(credentials.description)) for the \(what)\(detail).")
             case 403:
-                throw FerryError(.backend, code: "azure_forbidden",
+                throw FerryError(.backend, code: .azureForbidden, remoteCode: remote,
                                  "Key Vault at \(origin) denied \(credentials.description) the \(what)\(detail).")
             case 400:
-                throw FerryError(.invalidInput, code: "azure_bad_parameter", "Key Vault at \(origin) refused the \(what)\(detail).")
+                throw FerryError(.invalidInput, code: .azureBadParameter, remoteCode: remote, "Key Vault at \(origin) refused the \(what)\(detail).")
             default:
-                throw FerryError(.backend, code: "azure_http_\(response.status)", "Key Vault at \(origin) refused the \(what)\(detail).")
+                throw FerryError(.backend, code: .azureHTTP, remoteCode: remote, "Key Vault at \(origin) refused the \(what)\(detail).")
             }
         }
         if response.body.isEmpty { return .object([]) }
         guard let json else {
-            throw FerryError(.backend, code: "azure_bad_response", "Key Vault at \(origin) answered the \(what) with a body that is not JSON.")
+            throw FerryError(.backend, code: .azureBadResponse, "Key Vault at \(origin) answered the \(what) with a body that is not JSON.")
         }
         return json
     }

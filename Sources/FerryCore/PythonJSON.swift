@@ -149,10 +149,10 @@ public enum PythonJSON {
         do {
             value = try parse(text)
         } catch let error as FerryError {
-            throw FerryError(.corruptData, code: "invalid_json", "\(what) is not valid JSON: \(error.message)")
+            throw FerryError(.corruptData, code: .invalidJSON, "\(what) is not valid JSON: \(error.message)")
         }
         guard case .object(let pairs) = value else {
-            throw FerryError(.corruptData, code: "not_a_map", "\(what) is not a JSON object of keys and values.")
+            throw FerryError(.corruptData, code: .notAMap, "\(what) is not a JSON object of keys and values.")
         }
         var values = SecretValues()
         for (key, item) in pairs { values[key] = item.pythonString }
@@ -166,7 +166,7 @@ public enum PythonJSON {
         var atEnd: Bool { index >= bytes.count }
 
         func failure(_ reason: String) -> FerryError {
-            FerryError(.corruptData, code: "invalid_json", "\(reason) at byte \(index)")
+            FerryError(.corruptData, code: .invalidJSON, "\(reason) at byte \(index)")
         }
 
         mutating func skipSpace() {

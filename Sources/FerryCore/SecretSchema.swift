@@ -93,7 +93,7 @@ public struct SecretSchema: Sendable, Hashable {
             let lines = problems.map { "\($0.field)\n  \($0.message)" }.joined(separator: "\n")
             let count = problems.count
             throw FerryError(
-                .invalidInput, code: "schema_violation",
+                .invalidInput, code: .schemaViolation,
                 "\(count) validation error\(count == 1 ? "" : "s") for \(className)\n\(lines)")
         }
         var content = SecretValues()
@@ -253,7 +253,7 @@ extension SecretSchema {
         if let schema = byType[type] { return schema }
         let known = builtIn.map(\.type).sorted().joined(separator: ", ")
         throw FerryError(
-            .invalidInput, code: "unknown_schema",
+            .invalidInput, code: .unknownSchema,
             "No SecretSchema class found for schema flavor `\(type)`. Registered flavors are: \(known).")
     }
 }

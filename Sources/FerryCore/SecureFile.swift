@@ -55,7 +55,7 @@ public enum SecureFile {
             folder = (folder as NSString).deletingLastPathComponent
         }
         for folder in missing.reversed() where mkdir(folder, 0o700) != 0 && errno != EEXIST {
-            throw FerryError(.io, code: "mkdir_failed", "Cannot create the folder '\(folder)': \(String(cString: strerror(errno))).")
+            throw FerryError(.io, code: .mkdirFailed, "Cannot create the folder '\(folder)': \(String(cString: strerror(errno))).")
         }
     }
 
@@ -135,7 +135,7 @@ public enum SecureFile {
     }
 
     private static func exists(_ path: String) -> FerryError {
-        FerryError(.alreadyExists, code: "file_exists", "'\(path)' exists already; pass --force to replace it.")
+        FerryError(.alreadyExists, code: .fileExists, "'\(path)' exists already; pass --force to replace it.")
     }
 
     /// The name prefix of ``write(_:to:)``'s temporary files for `path`: `.<name>.ferry-`.
@@ -212,7 +212,7 @@ public enum SecureFile {
 
     private static func ioError(_ action: String, _ path: String) -> FerryError {
         let reason = String(cString: strerror(errno))
-        return FerryError(.io, code: "file_error", "Cannot \(action) '\(path)': \(reason).")
+        return FerryError(.io, code: .fileError, "Cannot \(action) '\(path)': \(reason).")
     }
 }
 

@@ -34,19 +34,19 @@ public enum ZenMLArguments {
         if let index = rest.firstIndex(where: { !$0.isEmpty && !$0.hasPrefix("--") }) {
             name = rest.remove(at: index)
         } else if nameRequired {
-            throw FerryError(.invalidInput, code: "missing_name",
+            throw FerryError(.invalidInput, code: .missingName,
                              "A name must be supplied. Please see the command help for more information.")
         }
         var values = SecretValues()
         for (position, argument) in rest.enumerated() where !argument.isEmpty {
             guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else {
                 throw FerryError(
-                    .invalidInput, code: "invalid_argument",
+                    .invalidInput, code: .invalidArgument,
                     "Invalid argument #\(position + 1) (not shown, as it may hold a value). \(hint)")
             }
             let key = String(argument[argument.index(argument.startIndex, offsetBy: 2)..<equals])
             guard PythonText.isIdentifier(key) else {
-                throw FerryError(.invalidInput, code: "invalid_argument", "Invalid argument: '--\(key)=…'. \(hint)")
+                throw FerryError(.invalidInput, code: .invalidArgument, "Invalid argument: '--\(key)=…'. \(hint)")
             }
             values[key] = String(argument[argument.index(after: equals)...])
         }
@@ -73,21 +73,21 @@ public enum ZenMLArguments {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
             FileManager.default.isReadableFile(atPath: path)
         else {
-            throw FerryError(.invalidInput, code: "value_file_missing",
+            throw FerryError(.invalidInput, code: .valueFileMissing,
                              "Could not load argument '\(key)' value: file '\(path)' does not exist or is not readable.")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         guard size <= maxFileValueSize else {
             throw FerryError(
-                .invalidInput, code: "value_file_too_large",
+                .invalidInput, code: .valueFileTooLarge,
                 "Could not load argument '\(key)' value: file '\(path)' is too large (max size is \(maxFileValueSize) bytes).")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw FerryError(.io, code: "value_file_unreadable",
+            throw FerryError(.io, code: .valueFileUnreadable,
                              "Could not load argument '\(key)' value: file '\(path)' could not be accessed.")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw FerryError(.invalidInput, code: "value_file_not_utf8",
+            throw FerryError(.invalidInput, code: .valueFileNotUTF8,
                              "Could not load argument '\(key)' value: file '\(path)' is not UTF-8 text.")
         }
         return text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
@@ -96,13 +96,13 @@ public enum ZenMLArguments {
     /// ZenML's CLI rules for a secret's name and keys: no secret and no key named `name`, identifier keys.
     public static func validateSecret(name: String?, keys: [String]) throws {
         if name == "name" {
-            throw FerryError(.invalidInput, code: "reserved_name", "Secret names cannot be named 'name'.")
+            throw FerryError(.invalidInput, code: .reservedName, "Secret names cannot be named 'name'.")
         }
         if keys.contains("name") {
-            throw FerryError(.invalidInput, code: "reserved_key", "You can't use 'name' as the key for one of your secrets.")
+            throw FerryError(.invalidInput, code: .reservedKey, "You can't use 'name' as the key for one of your secrets.")
         }
         for key in keys where !PythonText.isIdentifier(key) {
-            throw FerryError(.invalidInput, code: "invalid_key",
+            throw FerryError(.invalidInput, code: .invalidKey,
                              "Invalid key '\(key)': please provide args with a proper identifier as the key.")
         }
     }

@@ -37,26 +37,26 @@ public struct GCPServiceAccountKey: Sendable {
     /// Parses a key file's text; `source` names it in errors (never its content).
     public init(json text: String, source: String) throws {
         guard case .object(let pairs)? = try? PythonJSON.parse(text) else {
-            throw FerryError(.invalidInput, code: "gcp_key_not_json", "\(source) is not a JSON service account key.")
+            throw FerryError(.invalidInput, code: .gcpKeyNotJSON, "\(source) is not a JSON service account key.")
         }
         func field(_ name: String) -> String? {
             if case .string(let value)? = pairs.first(where: { $0.key == name })?.value, !value.isEmpty { return value }
             return nil
         }
         guard field("type") == "service_account" else {
-            throw FerryError(.invalidInput, code: "gcp_key_type", "\(source) is not a service account key (its `type` is not `service_account`).")
+            throw FerryError(.invalidInput, code: .gcpKeyType, "\(source) is not a service account key (its `type` is not `service_account`).")
         }
         guard let email = field("client_email"), let pem = field("private_key") else {
-            throw FerryError(.invalidInput, code: "gcp_key_fields", "\(source) lacks `client_email` or `private_key`.")
+            throw FerryError(.invalidInput, code: .gcpKeyFields, "\(source) lacks `client_email` or `private_key`.")
         }
         do {
             privateKey = try RSAPrivateKey(pem: pem)
         } catch {
-            throw FerryError(.invalidInput, code: "gcp_key_private_key", "The `private_key` of \(source) is not a PEM RSA private key.")
+            throw FerryError(.invalidInput, code: .gcpKeyPrivateKey, "The `private_key` of \(source) is not a PEM RSA private key.")
         }
         let uri = field("token_uri") ?? "https://oauth2.googleapis.com/token"
         guard let url = URL(string: uri), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw FerryError(.invalidInput, code: "gcp_key_token_uri", "The `token_uri` of \(source) is not an http(s) URL.")
+            throw FerryError(.invalidInput, code: .gcpKeyTokenUri, "The `token_uri` of \(source) is not an http(s) URL.")
         }
         clientEmail = email
         privateKeyID = field("private_key_id")
@@ -112,14 +112,14 @@ public struct GCPAuthorizedUserTokenSource: GCPTokenSource {
 
     public init(json text: String, source: String, transport: any HTTPTransport) throws {
         guard case .object(let pairs)? = try? PythonJSON.parse(text) else {
-            throw FerryError(.invalidInput, code: "gcp_key_not_json", "\(source) is not JSON.")
+            throw FerryError(.invalidInput, code: .gcpKeyNotJSON, "\(source) is not JSON.")
         }
         func field(_ name: String) -> String? {
             if case .string(let value)? = pairs.first(where: { $0.key == name })?.value, !value.isEmpty { return value }
             return nil
         }
         guard let id = field("client_id"), let secret = field("client_secret"), let refresh = field("refresh_token") else {
-            throw FerryError(.invalidInput, code: "gcp_key_fields", "\(source) lacks `client_id`, `client_secret` or `refresh_token`.")
+            throw FerryError(.invalidInput, code: .gcpKeyFields, "\(source) lacks `client_id`, `client_secret` or `refresh_token`.")
         }
         clientID = id
         clientSecret = secret
@@ -155,7 +155,7 @@ public struct GCPMetadataTokenSource: GCPTokenSource {
 
     public func fetchToken() async throws -> (String, Date?) {
         guard let url = URL(string: "http://\(host)/computeMetadata/v1/instance/service-accounts/default/token") else {
-            throw FerryError(.configuration, code: "gcp_metadata_host", "The metadata host `\(host)` is not a host name.")
+            throw FerryError(.configuration, code: .gcpMetadataHost, "The metadata host `\(host)` is not a host name.")
         }
         var request = HTTPRequest(method: "GET", url: url)
         request.setHeader("Metadata-Flavor", "Google")
@@ -164,7 +164,7 @@ public struct GCPMetadataTokenSource: GCPTokenSource {
         do {
             response = try await transport.send(request)
         } catch let error as FerryError {
-            throw FerryError(.backend, code: "gcp_no_credentials",
+            throw FerryError(.backend, code: .gcpNoCredentials,
                              "No GCP credentials: GOOGLE_APPLICATION_CREDENTIALS is not set, there are no gcloud application-default credentials, and \(description) did not answer (\(error.message)).")
         }
         return try OAuthTokenExchange.parse(response, who: description, origin: host, started: started, sent: request)
@@ -195,10 +195,10 @@ enum OAuthTokenExchange {
         guard (200..<300).contains(response.status) else {
             let detail = ServerRefusal.detail(status: response.status, code: field("error")?.text, message: field("error_description")?.text,
                                               sent: request)
-            throw FerryError(.backend, code: "gcp_token_refused", "The token endpoint at \(origin) refused \(who)\(detail).")
+            throw FerryError(.backend, code: .gcpTokenRefused, "The token endpoint at \(origin) refused \(who)\(detail).")
         }
         guard case .string(let token)? = field("access_token"), !token.isEmpty else {
-            throw FerryError(.backend, code: "gcp_token_response", "The token endpoint at \(origin) answered \(who) without an access token.")
+            throw FerryError(.backend, code: .gcpTokenResponse, "The token endpoint at \(origin) answered \(who) without an access token.")
         }
         var lifetime: Double?
         switch field("expires_in") {
@@ -236,7 +236,7 @@ public enum GCPCredentials {
     static func source(file path: String, transport: any HTTPTransport, what: String) throws -> any GCPTokenSource {
         let expanded = NSString(string: path).expandingTildeInPath
         guard let data = FileManager.default.contents(atPath: expanded) else {
-            throw FerryError(.configuration, code: "gcp_key_unreadable", "The \(what) '\(expanded)' cannot be read.")
+            throw FerryError(.configuration, code: .gcpKeyUnreadable, "The \(what) '\(expanded)' cannot be read.")
         }
         return try source(json: String(decoding: data, as: UTF8.self), source: "The \(what) '\(expanded)'", transport: transport)
     }

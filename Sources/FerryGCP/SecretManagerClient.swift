@@ -57,7 +57,7 @@ public struct GCPSecretManagerClient: Sendable {
         -> GCPSecretManagerClient
     {
         guard let project, !project.isEmpty else {
-            throw FerryError(.configuration, code: "gcp_no_project", "No GCP project: the component or store needs its `project_id`.")
+            throw FerryError(.configuration, code: .gcpNoProject, "No GCP project: the component or store needs its `project_id`.")
         }
         var base = defaultEndpoint
         if let text = endpoint.flatMap({ $0.isEmpty ? nil : $0 })
@@ -67,7 +67,7 @@ public struct GCPSecretManagerClient: Sendable {
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
             if trimmed.hasSuffix("/v1") { trimmed.removeLast(3) }
             guard let url = URL(string: trimmed), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw FerryError(.configuration, code: "gcp_bad_endpoint", "The Secret Manager endpoint '\(DisplaySafety.redactedURL(text))' is not an http(s) URL.")
+                throw FerryError(.configuration, code: .gcpBadEndpoint, "The Secret Manager endpoint '\(DisplaySafety.redactedURL(text))' is not an http(s) URL.")
             }
             base = url
         }
@@ -104,13 +104,13 @@ public struct GCPSecretManagerClient: Sendable {
         // An empty payload comes without `data`.
         let text = json.member("payload")?.member("data")?.text ?? ""
         guard let data = Data(base64Encoded: text) else {
-            throw FerryError(.backend, code: "gcp_bad_response", "GCP Secret Manager at \(origin) answered the value of secret '\(id)' with a payload that is not base64.")
+            throw FerryError(.backend, code: .gcpBadResponse, "GCP Secret Manager at \(origin) answered the value of secret '\(id)' with a payload that is not base64.")
         }
         let bytes = [UInt8](data)
         if let expected = json.member("payload")?.member("dataCrc32c")?.text, let sum = UInt32(expected),
             sum != CRC32C.checksum(bytes)
         {
-            throw FerryError(.corruptData, code: "gcp_crc32c_mismatch",
+            throw FerryError(.corruptData, code: .gcpCRC32CMismatch,
                              "The value of secret '\(id)' from \(origin) does not match its CRC32C checksum (corrupted in transit).")
         }
         return bytes
@@ -135,7 +135,7 @@ public struct GCPSecretManagerClient: Sendable {
             if case .array(let items)? = json.member("secrets") { result += items.map(Self.secretInfo) }
             token = json.member("nextPageToken")?.text.flatMap { $0.isEmpty ? nil : $0 }
             if let next = token, !seen.insert(next).inserted {
-                throw FerryError(.backend, code: "gcp_paging_loop", "GCP Secret Manager at \(origin) gave the same page token twice.")
+                throw FerryError(.backend, code: .gcpPagingLoop, "GCP Secret Manager at \(origin) gave the same page token twice.")
             }
         } while token != nil
         return result
@@ -197,26 +197,27 @@ public struct GCPSecretManagerClient: Sendable {
             let error = json?.member("error")
             let status = ServerRefusal.code(error?.member("status")?.text, sent: request) ?? ""
             let detail = ServerRefusal.detail(status: response.status, code: status, message: error?.member("message")?.text, sent: request)
+            let remote = ServerRefusal.remoteCode(status: response.status, code: status, sent: request)
             switch (response.status, status) {
             case (404, _), (_, "NOT_FOUND"):
-                throw FerryError(.notFound, code: "gcp_not_found", "GCP Secret Manager at \(origin) has no \(what)\(detail).")
+                throw FerryError(.notFound, code: .gcpNotFound, remoteCode: remote, "GCP Secret Manager at \(origin) has no \(what)\(detail).")
             case (409, _), (_, "ALREADY_EXISTS"):
-                throw FerryError(.alreadyExists, code: "gcp_already_exists", "GCP Secret Manager at \(origin) refused the \(what), which already exists\(detail).")
+                throw FerryError(.alreadyExists, code: .gcpAlreadyExists, remoteCode: remote, "GCP Secret Manager at \(origin) refused the \(what), which already exists\(detail).")
             case (401, _), (_, "UNAUTHENTICATED"):
-                throw FerryError(.backend, code: "gcp_unauthenticated",
+                throw FerryError(.backend, code: .gcpUnauthenticated, remoteCode: remote,
                                  "GCP Secret Manager at \(origin) did not accept the credentials (\(credentials.description)) for the \(what)\(detail).")
             case (403, _), (_, "PERMISSION_DENIED"):
-                throw FerryError(.backend, code: "gcp_permission_denied",
+                throw FerryError(.backend, code: .gcpPermissionDenied, remoteCode: remote,
                                  "GCP Secret Manager at \(origin) denied \(credentials.description) the \(what)\(detail).")
             case (400, _), (_, "INVALID_ARGUMENT"), (_, "FAILED_PRECONDITION"):
-                throw FerryError(.backend, code: "gcp_invalid_argument", "GCP Secret Manager at \(origin) refused the \(what)\(detail).")
+                throw FerryError(.backend, code: .gcpInvalidArgument, remoteCode: remote, "GCP Secret Manager at \(origin) refused the \(what)\(detail).")
             default:
-                throw FerryError(.backend, code: "gcp_http_\(response.status)", "GCP Secret Manager at \(origin) refused the \(what)\(detail).")
+                throw FerryError(.backend, code: .gcpHTTP, remoteCode: remote, "GCP Secret Manager at \(origin) refused the \(what)\(detail).")
             }
         }
         if response.body.isEmpty { return .object([]) }
         guard let json else {
-            throw FerryError(.backend, code: "gcp_bad_response", "GCP Secret Manager at \(origin) answered the \(what) with a body that is not JSON.")
+            throw FerryError(.backend, code: .gcpBadResponse, "GCP Secret Manager at \(origin) answered the \(what) with a body that is not JSON.")
         }
         return json
     }

@@ -66,8 +66,8 @@ public struct RetryingTransport: HTTPTransport {
             case .failure(let error):
                 // Connection failures are worth another try; a certificate that is not trusted is not.
                 let failure = error as? FerryError
-                retryable = failure?.kind == .backend && failure?.code != "tls_untrusted" && failure?.code != "tls_failed"
-                    && failure?.code != "tls_ca_file"
+                retryable = failure?.kind == .backend && failure?.code != .tlsUntrusted && failure?.code != .tlsFailed
+                    && failure?.code != .tlsCAFile
                 if !retryable || attempt >= policy.maxAttempts { throw error }
             }
             let reason: String
@@ -80,3 +80,4 @@ public struct RetryingTransport: HTTPTransport {
         }
     }
 }
+

@@ -49,6 +49,12 @@ public enum ServerRefusal {
         return text
     }
 
+    /// What a ``FerryError`` keeps as its `remoteCode`: the service's error code when ``code(_:sent:)``
+    /// lets it be shown, else the HTTP status (`"503"`), else nil.
+    public static func remoteCode(status: Int?, code: String?, sent request: HTTPRequest?) -> String? {
+        self.code(code, sent: request) ?? status.map(String.init)
+    }
+
     /// A server's free-text message as Ferry may show it: one line, at most ``maxMessage``
     /// characters, controls escaped; ``withheld`` when it repeats what the request sent.
     public static func message(_ text: String?, sent request: HTTPRequest?, identifiers: [String] = []) -> String? {

@@ -277,17 +277,17 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
     static func requestHead(_ request: HTTPRequest, target: Target) throws -> [UInt8] {
         let method = request.method
         guard !method.isEmpty, method.utf8.allSatisfy(isTokenByte) else {
-            throw FerryError(.invalidInput, code: "http_bad_request", "An HTTP method must be a token; got one that is not.")
+            throw FerryError(.invalidInput, code: .httpBadRequest, "An HTTP method must be a token; got one that is not.")
         }
         var text = "\(method) \(target.requestTarget) HTTP/1.1\r\n"
         var fields = ""
         var hasHost = false
         for (name, value) in request.headers {
             guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
-                throw FerryError(.invalidInput, code: "http_bad_request", "A request header name is not an HTTP token.")
+                throw FerryError(.invalidInput, code: .httpBadRequest, "A request header name is not an HTTP token.")
             }
             guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
-                throw FerryError(.invalidInput, code: "http_bad_request", "The value of request header `\(name)` contains a line break.")
+                throw FerryError(.invalidInput, code: .httpBadRequest, "The value of request header `\(name)` contains a line break.")
             }
             switch name.lowercased() {
             case "content-length", "transfer-encoding", "connection", "keep-alive": continue
@@ -441,11 +441,11 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
     private static func makeTLSContext(caFile: String?, verify: Bool) throws(FerryError) -> OpaquePointer {
         ERR_clear_error()
         guard let context = SSL_CTX_new(TLS_client_method()) else {
-            throw FerryError(.backend, code: "tls_failed", "Cannot set up TLS: \(opensslError()).")
+            throw FerryError(.backend, code: .tlsFailed, "Cannot set up TLS: \(opensslError()).")
         }
         guard ferry_ssl_ctx_set_min_tls12(context) == 1 else {
             SSL_CTX_free(context)
-            throw FerryError(.backend, code: "tls_failed", "Cannot set up TLS: \(opensslError()).")
+            throw FerryError(.backend, code: .tlsFailed, "Cannot set up TLS: \(opensslError()).")
         }
         ferry_ssl_ctx_set_client_modes(context)
         ferry_ssl_ctx_set_client_options(context)
@@ -457,12 +457,12 @@ public final class SocketTransport: HTTPTransport, @unchecked Sendable {
         if let caFile {
             guard FileManager.default.isReadableFile(atPath: caFile) else {
                 SSL_CTX_free(context)
-                throw FerryError(.configuration, code: "tls_ca_file", "The CA file `\(caFile)` does not exist or cannot be read.")
+                throw FerryError(.configuration, code: .tlsCAFile, "The CA file `\(caFile)` does not exist or cannot be read.")
             }
             guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1 else {
                 let reason = opensslError()
                 SSL_CTX_free(context)
-                throw FerryError(.configuration, code: "tls_ca_file",
+                throw FerryError(.configuration, code: .tlsCAFile,
                                  "Cannot load the CA file `\(caFile)` (\(reason)); it must exist and hold PEM certificates.")
             }
         } else {
@@ -601,7 +601,7 @@ struct Target {
         let url = given.absoluteURL
         let scheme = url.scheme?.lowercased() ?? ""
         guard scheme == "http" || scheme == "https" else {
-            throw FerryError(.invalidInput, code: "http_unsupported_scheme",
+            throw FerryError(.invalidInput, code: .httpUnsupportedScheme,
                              "\(HTTPOrigin.of(url)) is not an http or https URL.")
         }
         isTLS = scheme == "https"
@@ -610,12 +610,12 @@ struct Target {
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if encodedHost.hasPrefix("[") && encodedHost.hasSuffix("]") { encodedHost = String(encodedHost.dropFirst().dropLast()) }
         guard !host.isEmpty else {
-            throw FerryError(.invalidInput, code: "http_bad_request", "\(HTTPOrigin.of(url)) has no host.")
+            throw FerryError(.invalidInput, code: .httpBadRequest, "\(HTTPOrigin.of(url)) has no host.")
         }
         let defaultPort = isTLS ? 443 : 80
         port = url.port ?? defaultPort
         guard (1...65535).contains(port) else {
-            throw FerryError(.invalidInput, code: "http_bad_request", "\(HTTPOrigin.of(url)) has an invalid port.")
+            throw FerryError(.invalidInput, code: .httpBadRequest, "\(HTTPOrigin.of(url)) has an invalid port.")
         }
         self.host = host
         isIPAddress = Self.isIPAddress(host)
@@ -626,7 +626,7 @@ struct Target {
         if target.isEmpty { target = "/" } else if !target.hasPrefix("/") { target = "/" + target }
         if let query = url.query(percentEncoded: true) { target += "?" + query }
         guard !target.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
-            throw FerryError(.invalidInput, code: "http_bad_request", "The URL for \(origin) has spaces or control characters in its path.")
+            throw FerryError(.invalidInput, code: .httpBadRequest, "The URL for \(origin) has spaces or control characters in its path.")
         }
         requestTarget = target
     }
@@ -679,28 +679,28 @@ enum WireFailure: Error {
         let origin = target.origin
         switch self {
         case .resolve(let host, let reason):
-            return FerryError(.backend, code: "http_unreachable", "Cannot reach \(origin): cannot resolve `\(host)` (\(reason)).")
+            return FerryError(.backend, code: .httpUnreachable, "Cannot reach \(origin): cannot resolve `\(host)` (\(reason)).")
         case .connect(let code):
-            return FerryError(.backend, code: "http_unreachable", "Cannot reach \(origin): \(errorText(code)).")
+            return FerryError(.backend, code: .httpUnreachable, "Cannot reach \(origin): \(errorText(code)).")
         case .timedOut(let phase):
             let seconds = timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)
-            return FerryError(.backend, code: "http_unreachable", "Cannot reach \(origin): timed out after \(seconds) s \(phase.rawValue).")
+            return FerryError(.backend, code: .httpUnreachable, "Cannot reach \(origin): timed out after \(seconds) s \(phase.rawValue).")
         case .closed(let phase):
-            return FerryError(.backend, code: "http_unreachable",
+            return FerryError(.backend, code: .httpUnreachable,
                               "Cannot reach \(origin): the server closed the connection \(phase.rawValue).")
         case .system(let code, let phase):
-            return FerryError(.backend, code: "http_unreachable", "Cannot reach \(origin): \(errorText(code)) \(phase.rawValue).")
+            return FerryError(.backend, code: .httpUnreachable, "Cannot reach \(origin): \(errorText(code)) \(phase.rawValue).")
         case .untrusted(let reason, let hostMismatch):
             if hostMismatch {
-                return FerryError(.backend, code: "tls_untrusted",
+                return FerryError(.backend, code: .tlsUntrusted,
                                   "The TLS certificate of \(origin) is not trusted: it is not valid for `\(target.host)` (\(reason)).")
             }
-            return FerryError(.backend, code: "tls_untrusted",
+            return FerryError(.backend, code: .tlsUntrusted,
                               "The TLS certificate of \(origin) is not trusted (\(reason)); if the server uses a private CA, add it to the trust store or name a PEM file that holds it in \(caVariable).")
         case .tls(let reason):
-            return FerryError(.backend, code: "tls_failed", "The TLS handshake with \(origin) failed: \(reason).")
+            return FerryError(.backend, code: .tlsFailed, "The TLS handshake with \(origin) failed: \(reason).")
         case .malformed(let reason):
-            return FerryError(.backend, code: "http_bad_response", "\(origin) sent a malformed HTTP response: \(reason).")
+            return FerryError(.backend, code: .httpBadResponse, "\(origin) sent a malformed HTTP response: \(reason).")
         }
     }
 }

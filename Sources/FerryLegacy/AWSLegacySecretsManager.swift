@@ -24,7 +24,7 @@ public struct AWSLegacySecretsManager: LegacySecretsManager {
             try Self.validate(namespace)
         }
         if component.scope == .namespace && (component.namespace ?? "").isEmpty {
-            throw FerryError(.configuration, code: "namespace_required", "A `namespace` value is required for a namespace scoped Secrets Manager.")
+            throw FerryError(.configuration, code: .namespaceRequired, "A `namespace` value is required for a namespace scoped Secrets Manager.")
         }
         self.component = component
         self.client = client
@@ -68,7 +68,7 @@ public struct AWSLegacySecretsManager: LegacySecretsManager {
     public func registerSecret(_ secret: LegacySecret) async throws {
         try Self.validate(secret.name)
         guard try await listNames(secret.name).isEmpty else {
-            throw FerryError(.alreadyExists, code: "secret_exists", "A Secret with the name \(secret.name) already exists")
+            throw FerryError(.alreadyExists, code: .secretExists, "A Secret with the name \(secret.name) already exists")
         }
         let tags = scopePath.secretMetadata(secretName: secret.name, componentName: component.name, schemaType: secret.schemaType)
             .map { SecretsManagerClient.Tag($0.key, $0.value) }
@@ -81,7 +81,7 @@ public struct AWSLegacySecretsManager: LegacySecretsManager {
         guard try await !listNames(name).isEmpty else { throw Self.missing(name) }
         let value = try await client.getSecretValue(id: scopePath.scopedName(name, separator: Self.separator))
         guard let text = value.secretString else {
-            throw FerryError(.unsupported, code: "binary_secret",
+            throw FerryError(.unsupported, code: .binarySecret,
                              "AWS secret '\(value.name)' holds binary data, which ZenML never wrote and cannot read.")
         }
         return try Self.decode(name: name, payload: text, source: "AWS secret '\(value.name)'")
@@ -100,7 +100,7 @@ public struct AWSLegacySecretsManager: LegacySecretsManager {
             guard let name = scopePath.unscopedName(of: value.name, separator: Self.separator) else { continue }
             do {
                 guard let text = value.secretString else {
-                    throw FerryError(.unsupported, code: "binary_secret", "AWS secret '\(value.name)' holds binary data.")
+                    throw FerryError(.unsupported, code: .binarySecret, "AWS secret '\(value.name)' holds binary data.")
                 }
                 byID[value.name] = .success(try Self.decode(name: name, payload: text, source: "AWS secret '\(value.name)'"))
             } catch let error as FerryError {
@@ -139,7 +139,7 @@ public struct AWSLegacySecretsManager: LegacySecretsManager {
     }
 
     static func missing(_ name: String) -> FerryError {
-        FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)'")
+        FerryError(.notFound, code: .secretNotFound, "Can't find the specified secret '\(name)'")
     }
 
     /// `json.dumps(secret_to_dict(secret, encode=False))`.
@@ -148,7 +148,7 @@ public struct AWSLegacySecretsManager: LegacySecretsManager {
     /// `secret_from_dict(json.loads(payload))`.
     static func decode(name: String, payload: String, source: String) throws -> LegacySecret {
         guard case .object(let pairs)? = try? PythonJSON.parse(payload) else {
-            throw FerryError(.corruptData, code: "not_a_map", "The value of \(source) is not a JSON object of keys and values.")
+            throw FerryError(.corruptData, code: .notAMap, "The value of \(source) is not a JSON object of keys and values.")
         }
         return try ZenMLSecretDict.decode(name: name, pairs: pairs, source: "The value of \(source)")
     }

@@ -34,7 +34,7 @@ public struct AzureLegacySecretsManager: LegacySecretsManager {
     public init(component: LegacyComponent, client: KeyVaultClient) throws {
         if let namespace = component.namespace { try Self.validate(namespace, scope: component.scope) }
         if component.scope == .namespace && (component.namespace ?? "").isEmpty {
-            throw FerryError(.configuration, code: "namespace_required", "A `namespace` value is required for a namespace scoped Secrets Manager.")
+            throw FerryError(.configuration, code: .namespaceRequired, "A `namespace` value is required for a namespace scoped Secrets Manager.")
         }
         self.component = component
         self.client = client
@@ -78,7 +78,7 @@ public struct AzureLegacySecretsManager: LegacySecretsManager {
     }
 
     static func missing(_ name: String) -> FerryError {
-        FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)'")
+        FerryError(.notFound, code: .secretNotFound, "Can't find the specified secret '\(name)'")
     }
 
     /// The Key Vault name of one key of a `none`-scope secret: `zenml-` + hex(base64("<name>-<key>")).
@@ -141,7 +141,7 @@ public struct AzureLegacySecretsManager: LegacySecretsManager {
             do {
                 bundle = try await client.getSecret(part.name)
             } catch let error as FerryError where error.kind == .notFound {
-                throw FerryError(.notFound, code: "secret_unreadable", "Key Vault secret `\(part.name)` (key of `\(name)`) cannot be read.")
+                throw FerryError(.notFound, code: .secretUnreadable, "Key Vault secret `\(part.name)` (key of `\(name)`) cannot be read.")
             }
             values[key] = bundle.value ?? ""
             schema = part.tag(Self.schemaTag) ?? ""
@@ -151,7 +151,7 @@ public struct AzureLegacySecretsManager: LegacySecretsManager {
 
     static func decodeScoped(_ name: String, _ bundle: KeyVaultClient.Secret) throws -> LegacySecret {
         guard case .object(let pairs)? = try? PythonJSON.parse(bundle.value ?? "") else {
-            throw FerryError(.corruptData, code: "not_a_map", "The value of Key Vault secret `\(bundle.name)` is not a JSON object of keys and values.")
+            throw FerryError(.corruptData, code: .notAMap, "The value of Key Vault secret `\(bundle.name)` is not a JSON object of keys and values.")
         }
         return try ZenMLSecretDict.decode(name: name, pairs: pairs, source: "The value of Key Vault secret `\(bundle.name)`")
     }
@@ -182,7 +182,7 @@ public struct AzureLegacySecretsManager: LegacySecretsManager {
                 for part in parts {
                     // Key Vault keeps the name as first written; its case may differ from the tag's.
                     guard part.name.lowercased().hasPrefix(group.lowercased() + "-") else {
-                        throw FerryError(.corruptData, code: "azure_group_key",
+                        throw FerryError(.corruptData, code: .azureGroupKey,
                                          "Key Vault secret `\(part.name)` is tagged as part of `\(group)` but its name does not start with `\(group)-`.")
                     }
                     let key = String(part.name.dropFirst(group.count + 1))
@@ -207,7 +207,7 @@ public struct AzureLegacySecretsManager: LegacySecretsManager {
     public func registerSecret(_ secret: LegacySecret) async throws {
         try validateSecretName(secret.name)
         guard try await !secretNames().contains(secret.name) else {
-            throw FerryError(.alreadyExists, code: "secret_exists", "A Secret with the name '\(secret.name)' already exists.")
+            throw FerryError(.alreadyExists, code: .secretExists, "A Secret with the name '\(secret.name)' already exists.")
         }
         try await write(secret, existing: [])
     }
@@ -223,7 +223,7 @@ public struct AzureLegacySecretsManager: LegacySecretsManager {
     func write(_ secret: LegacySecret, existing: [KeyVaultClient.Secret]) async throws {
         if unscoped {
             guard !secret.values.isEmpty else {
-                throw FerryError(.invalidInput, code: "azure_no_keys",
+                throw FerryError(.invalidInput, code: .azureNoKeys,
                                  "Secret '\(secret.name)' has no keys: the azure flavor's none scope keeps one Key Vault secret per key, so an empty secret would not be stored at all.")
             }
             var written: [String] = []

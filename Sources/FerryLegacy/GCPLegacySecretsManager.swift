@@ -32,7 +32,7 @@ public struct GCPLegacySecretsManager: LegacySecretsManager {
     public init(component: LegacyComponent, client: GCPSecretManagerClient) throws {
         if let namespace = component.namespace { try Self.validate(namespace) }
         if component.scope == .namespace && (component.namespace ?? "").isEmpty {
-            throw FerryError(.configuration, code: "namespace_required", "A `namespace` value is required for a namespace scoped Secrets Manager.")
+            throw FerryError(.configuration, code: .namespaceRequired, "A `namespace` value is required for a namespace scoped Secrets Manager.")
         }
         self.component = component
         self.client = client
@@ -77,7 +77,7 @@ public struct GCPLegacySecretsManager: LegacySecretsManager {
     }
 
     static func missing(_ name: String) -> FerryError {
-        FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)'")
+        FerryError(.notFound, code: .secretNotFound, "Can't find the specified secret '\(name)'")
     }
 
     // MARK: - Listing
@@ -145,17 +145,17 @@ public struct GCPLegacySecretsManager: LegacySecretsManager {
         var schema = ""
         for part in parts {
             guard part.id.hasPrefix(name + "_") else {
-                throw FerryError(.corruptData, code: "gcp_group_key",
+                throw FerryError(.corruptData, code: .gcpGroupKey,
                                  "GCP secret `\(part.id)` is labelled as part of `\(name)` but its id does not start with `\(name)_`.")
             }
             let data: [UInt8]
             do {
                 data = try await client.access(id: part.id)
             } catch let error as FerryError where error.kind == .notFound {
-                throw FerryError(.notFound, code: "secret_unreadable", "GCP secret `\(part.id)` (key of `\(name)`) has no readable version.")
+                throw FerryError(.notFound, code: .secretUnreadable, "GCP secret `\(part.id)` (key of `\(name)`) has no readable version.")
             }
             guard let text = String(bytes: data, encoding: .utf8) else {
-                throw FerryError(.corruptData, code: "not_utf8", "GCP secret `\(part.id)` (key of `\(name)`) is not UTF-8 text.")
+                throw FerryError(.corruptData, code: .notUTF8, "GCP secret `\(part.id)` (key of `\(name)`) is not UTF-8 text.")
             }
             values[String(part.id.dropFirst(name.count + 1))] = text
             schema = part.label(Self.schemaLabel) ?? ""
@@ -171,7 +171,7 @@ public struct GCPLegacySecretsManager: LegacySecretsManager {
             throw Self.missing(name)
         }
         guard let text = String(bytes: data, encoding: .utf8), case .object(let pairs)? = try? PythonJSON.parse(text) else {
-            throw FerryError(.corruptData, code: "not_a_map", "The value of GCP secret `\(id)` is not a JSON object of keys and values.")
+            throw FerryError(.corruptData, code: .notAMap, "The value of GCP secret `\(id)` is not a JSON object of keys and values.")
         }
         return try ZenMLSecretDict.decode(name: name, pairs: pairs, source: "The value of GCP secret `\(id)`")
     }
@@ -188,7 +188,7 @@ public struct GCPLegacySecretsManager: LegacySecretsManager {
     public func registerSecret(_ secret: LegacySecret) async throws {
         try Self.validate(secret.name)
         guard try await listNames(secret.name).isEmpty else {
-            throw FerryError(.alreadyExists, code: "secret_exists", "A Secret with the name \(secret.name) already exists")
+            throw FerryError(.alreadyExists, code: .secretExists, "A Secret with the name \(secret.name) already exists")
         }
         if unscoped {
             guard !secret.values.isEmpty else { throw Self.noKeys(secret.name) }
@@ -270,7 +270,7 @@ public struct GCPLegacySecretsManager: LegacySecretsManager {
     }
 
     static func noKeys(_ name: String) -> FerryError {
-        FerryError(.invalidInput, code: "gcp_no_keys",
+        FerryError(.invalidInput, code: .gcpNoKeys,
                    "Secret '\(name)' has no keys: the gcp flavor's none scope keeps one GCP secret per key, so an empty secret would not be stored at all.")
     }
 

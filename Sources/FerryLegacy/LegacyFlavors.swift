@@ -92,9 +92,9 @@ public enum LegacyFlavors {
     public static func manager(for component: LegacyComponent, context: LegacyContext) throws -> any LegacySecretsManager {
         if let factory = factories[component.flavor] { return try factory(component, context) }
         if let reason = unavailable[component.flavor] {
-            throw FerryError(.unsupported, code: "flavor_unavailable", reason)
+            throw FerryError(.unsupported, code: .flavorUnavailable, reason)
         }
-        throw FerryError(.unsupported, code: "unknown_flavor",
+        throw FerryError(.unsupported, code: .unknownFlavor,
                          "Secrets manager flavor `\(component.flavor)` is not one ZenML had (known: local, aws, gcp, azure, vault, github).")
     }
 }

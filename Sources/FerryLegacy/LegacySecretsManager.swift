@@ -140,7 +140,7 @@ extension LegacySecretsManager {
 
     /// Deletes a stranded secret (after migration). Flavors that report stranded secrets implement it.
     public func deleteStrandedSecret(_ secret: StrandedSecret) async throws {
-        throw FerryError(.unsupported, code: "stranded_delete_unsupported",
+        throw FerryError(.unsupported, code: .strandedDeleteUnsupported,
                          "Ferry cannot delete `\(secret.location)` for the \(component.flavor) flavor.")
     }
 }

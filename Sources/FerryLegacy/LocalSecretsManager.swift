@@ -47,7 +47,7 @@ public struct LocalSecretsManager: LegacySecretsManager {
     public func registerSecret(_ secret: LegacySecret) async throws {
         try modify { secrets in
             guard secrets[ScalarKey(secret.name)] == nil else {
-                throw FerryError(.alreadyExists, code: "secret_exists", "Secret `\(secret.name)` already exists.")
+                throw FerryError(.alreadyExists, code: .secretExists, "Secret `\(secret.name)` already exists.")
             }
             secrets[ScalarKey(secret.name)] = Self.encode(secret)
         }
@@ -56,7 +56,7 @@ public struct LocalSecretsManager: LegacySecretsManager {
     public func getSecret(named name: String) async throws -> LegacySecret {
         let secrets = try load()
         guard let entry = secrets[ScalarKey(name)] else {
-            throw FerryError(.notFound, code: "secret_not_found", "Secret `\(name)` does not exists.")
+            throw FerryError(.notFound, code: .secretNotFound, "Secret `\(name)` does not exists.")
         }
         return try decode(name: name, entry: entry)
     }
@@ -68,7 +68,7 @@ public struct LocalSecretsManager: LegacySecretsManager {
     public func updateSecret(_ secret: LegacySecret) async throws {
         try modify { secrets in
             guard secrets[ScalarKey(secret.name)] != nil else {
-                throw FerryError(.notFound, code: "secret_not_found", "Secret `\(secret.name)` did not exist.")
+                throw FerryError(.notFound, code: .secretNotFound, "Secret `\(secret.name)` did not exist.")
             }
             secrets[ScalarKey(secret.name)] = Self.encode(secret)
         }
@@ -77,7 +77,7 @@ public struct LocalSecretsManager: LegacySecretsManager {
     public func deleteSecret(named name: String) async throws {
         try modify { secrets in
             guard secrets.removeValue(forKey: ScalarKey(name)) != nil else {
-                throw FerryError(.notFound, code: "secret_not_found", "Secret `\(name)` does not exists.")
+                throw FerryError(.notFound, code: .secretNotFound, "Secret `\(name)` does not exists.")
             }
         }
     }
@@ -88,7 +88,7 @@ public struct LocalSecretsManager: LegacySecretsManager {
         do {
             try modify { secrets in
                 for name in names where secrets.removeValue(forKey: ScalarKey(name)) == nil {
-                    failures[name] = FerryError(.notFound, code: "secret_not_found", "Secret `\(name)` does not exists.")
+                    failures[name] = FerryError(.notFound, code: .secretNotFound, "Secret `\(name)` does not exists.")
                 }
             }
         } catch {
@@ -130,13 +130,13 @@ public struct LocalSecretsManager: LegacySecretsManager {
     /// `decode_secret_dict`: pops `zenml_schema_name`, base64-decodes the rest as UTF-8.
     func decode(name: String, entry: Entry) throws -> LegacySecret {
         guard let schema = entry.first(where: { $0.key == Self.schemaKey })?.value else {
-            throw FerryError(.corruptData, code: "missing_schema",
+            throw FerryError(.corruptData, code: .missingSchema,
                              "Secret `\(name)` in '\(secretsFile)' has no `\(Self.schemaKey)` key.")
         }
         var values = SecretValues()
         for (key, encoded) in entry where key != Self.schemaKey {
             guard let value = PythonBase64.decodeUTF8(encoded) else {
-                throw FerryError(.corruptData, code: "broken_base64",
+                throw FerryError(.corruptData, code: .brokenBase64,
                                  "Key `\(key)` of secret `\(name)` in '\(secretsFile)' is not valid base64 of UTF-8 text.")
             }
             values[key] = value
@@ -156,28 +156,28 @@ public struct LocalSecretsManager: LegacySecretsManager {
     func loadDocument() throws -> [(name: String, entry: Entry)] {
         guard let data = try SecureFile.read(secretsFile) else { return [] }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw FerryError(.corruptData, code: "not_utf8", "'\(secretsFile)' is not UTF-8 text.")
+            throw FerryError(.corruptData, code: .notUTF8, "'\(secretsFile)' is not UTF-8 text.")
         }
         guard let node = try SafeYAML.compose(text, source: "'\(secretsFile)'"), !SafeYAML.isNull(node) else { return [] }
         guard let mapping = node.mapping else {
-            throw FerryError(.corruptData, code: "not_a_map", "'\(secretsFile)' does not hold a mapping of secret names.")
+            throw FerryError(.corruptData, code: .notAMap, "'\(secretsFile)' does not hold a mapping of secret names.")
         }
         var result: [(name: String, entry: Entry)] = []
         for (keyNode, valueNode) in mapping {
             guard let name = keyNode.scalar?.string else {
-                throw FerryError(.corruptData, code: "bad_secret_name", "'\(secretsFile)' has a secret name that is not text.")
+                throw FerryError(.corruptData, code: .badSecretName, "'\(secretsFile)' has a secret name that is not text.")
             }
             guard let inner = valueNode.mapping else {
-                throw FerryError(.corruptData, code: "not_a_map",
+                throw FerryError(.corruptData, code: .notAMap,
                                  "Secret `\(name)` in '\(secretsFile)' is not a mapping of keys to values.")
             }
             var entry: Entry = []
             for (innerKey, innerValue) in inner {
                 guard let key = innerKey.scalar?.string else {
-                    throw FerryError(.corruptData, code: "bad_key", "Secret `\(name)` in '\(secretsFile)' has a key that is not text.")
+                    throw FerryError(.corruptData, code: .badKey, "Secret `\(name)` in '\(secretsFile)' has a key that is not text.")
                 }
                 guard let scalar = innerValue.scalar, !SafeYAML.isNull(innerValue) else {
-                    throw FerryError(.corruptData, code: "bad_value",
+                    throw FerryError(.corruptData, code: .badValue,
                                      "Key `\(key)` of secret `\(name)` in '\(secretsFile)' has no text value.")
                 }
                 entry.append((key, scalar.string))

@@ -20,7 +20,7 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
     public init(component: LegacyComponent, client: VaultClient) throws {
         if let namespace = component.namespace { try Self.validate(namespace) }
         if component.scope == .namespace && (component.namespace ?? "").isEmpty {
-            throw FerryError(.configuration, code: "namespace_required", "A `namespace` value is required for a namespace scoped Secrets Manager.")
+            throw FerryError(.configuration, code: .namespaceRequired, "A `namespace` value is required for a namespace scoped Secrets Manager.")
         }
         self.component = component
         self.client = client
@@ -43,7 +43,7 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
         // decode is never taken as room to write (that would overwrite the secret at this path).
         do {
             _ = try await client.kvRead(mount: mountPoint, path: path(secret.name))
-            throw FerryError(.alreadyExists, code: "secret_exists", "A Secret with the name '\(secret.name)' already exists.")
+            throw FerryError(.alreadyExists, code: .secretExists, "A Secret with the name '\(secret.name)' already exists.")
         } catch let error as FerryError where error.kind == .notFound {}
         try await client.kvWrite(mount: mountPoint, path: path(secret.name), data: Self.data(secret))
     }
@@ -53,7 +53,7 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
         do {
             stored = try await client.kvRead(mount: mountPoint, path: path(name))
         } catch let error as FerryError where error.kind == .notFound {
-            throw FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)' at `\(mountPoint)/\(path(name))`.")
+            throw FerryError(.notFound, code: .secretNotFound, "Can't find the specified secret '\(name)' at `\(mountPoint)/\(path(name))`.")
         }
         return try ZenMLSecretDict.decode(name: name, pairs: stored.data, source: "The Vault secret `\(mountPoint)/\(path(name))`")
     }
@@ -66,7 +66,7 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
     public func updateSecret(_ secret: LegacySecret) async throws {
         try Self.validate(secret.name)
         guard try await secretNames().contains(secret.name) else {
-            throw FerryError(.notFound, code: "secret_not_found", "A Secret with the name '\(secret.name)' does not exist.")
+            throw FerryError(.notFound, code: .secretNotFound, "A Secret with the name '\(secret.name)' does not exist.")
         }
         try await client.kvWrite(mount: mountPoint, path: path(secret.name), data: Self.data(secret))
     }
@@ -74,7 +74,7 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
     public func deleteSecret(named name: String) async throws {
         // ZenML deletes without looking; Ferry reports a missing secret, as the protocol asks.
         guard try await secretNames().contains(name) else {
-            throw FerryError(.notFound, code: "secret_not_found", "Can't find the specified secret '\(name)'.")
+            throw FerryError(.notFound, code: .secretNotFound, "Can't find the specified secret '\(name)'.")
         }
         try await client.kvDeleteAll(mount: mountPoint, path: path(name))
     }
@@ -116,7 +116,7 @@ public struct VaultLegacySecretsManager: LegacySecretsManager {
     public func deleteStrandedSecret(_ secret: StrandedSecret) async throws {
         let prefix = mountPoint + "/"
         guard secret.location.hasPrefix(prefix) else {
-            throw FerryError(.invalidInput, code: "stranded_not_here", "`\(secret.location)` is not under the mount `\(mountPoint)`.")
+            throw FerryError(.invalidInput, code: .strandedNotHere, "`\(secret.location)` is not under the mount `\(mountPoint)`.")
         }
         try await client.kvDeleteAll(mount: mountPoint, path: String(secret.location.dropFirst(prefix.count)))
     }

@@ -21,10 +21,10 @@ enum ZenMLSecretDict {
                           allowed: (Unicode.Scalar) -> Bool) throws
     {
         guard (allowEmpty || !name.isEmpty) && name.unicodeScalars.allSatisfy(allowed) else {
-            throw FerryError(.invalidInput, code: "invalid_secret_name", "Invalid secret name or namespace '\(name)'. \(rule)")
+            throw FerryError(.invalidInput, code: .invalidSecretName, "Invalid secret name or namespace '\(name)'. \(rule)")
         }
         if let maxLength, name.count > maxLength {
-            throw FerryError(.invalidInput, code: "invalid_secret_name",
+            throw FerryError(.invalidInput, code: .invalidSecretName,
                              "Invalid secret name or namespace '\(name)'. The length is limited to maximum \(maxLength) characters.")
         }
     }
@@ -44,7 +44,7 @@ enum ZenMLSecretDict {
     static func decode(name: String, pairs: [(key: String, value: PythonJSON.Value)], source: String) throws -> LegacySecret {
         var values = SecretValues(pairs.map { ($0.key, $0.value.pythonString) })
         guard let schema = values[LocalSecretsManager.schemaKey] else {
-            throw FerryError(.corruptData, code: "missing_schema", "\(source) has no `zenml_schema_name` key.")
+            throw FerryError(.corruptData, code: .missingSchema, "\(source) has no `zenml_schema_name` key.")
         }
         values[LocalSecretsManager.schemaKey] = nil
         return LegacySecret(name: name, schemaType: schema, values: SecretSchema.named(schema)?.ordered(values) ?? values)

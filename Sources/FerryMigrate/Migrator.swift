@@ -77,17 +77,17 @@ public struct NameTemplate: Sendable {
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else {
-                throw FerryError(.invalidInput, code: "bad_name_template", "The name template '\(text)' has a `{` without `}`.")
+                throw FerryError(.invalidInput, code: .badNameTemplate, "The name template '\(text)' has a `{` without `}`.")
             }
             let field = String(rest[rest.index(after: open)..<close])
             guard Self.fields.contains(field) else {
-                throw FerryError(.invalidInput, code: "bad_name_template",
+                throw FerryError(.invalidInput, code: .badNameTemplate,
                                  "The name template '\(text)' uses `{\(field)}`; the fields are \(Self.fields.map { "{\($0)}" }.joined(separator: ", ")).")
             }
             rest = rest[rest.index(after: close)...]
         }
         guard text.contains("{name}") else {
-            throw FerryError(.invalidInput, code: "bad_name_template", "The name template '\(text)' must contain {name}.")
+            throw FerryError(.invalidInput, code: .badNameTemplate, "The name template '\(text)' must contain {name}.")
         }
         self.text = text
     }
@@ -173,14 +173,14 @@ public struct Migrator: Sendable {
             } catch let error as FerryError {
                 // A secrets manager that cannot be listed (no credentials, unreachable, a broken
                 // secrets file) does not stop the others; its one row stands for all its secrets.
-                listed.append((source, [("*", .failure(FerryError(error.kind, code: error.code,
+                listed.append((source, [("*", .failure(FerryError(error.kind, code: error.code, remoteCode: error.remoteCode,
                                                                    "none of its secrets can be read: \(error.message)")), nil)], true))
             }
         }
         let everyName = Set(listed.filter { !$0.listingFailed }.flatMap { $0.secrets.map(\.name) })
         for name in options.names where !everyName.contains(name) {
             let searched = sources.map { "\($0.component.name) (\($0.location))" }.joined(separator: ", ")
-            throw FerryError(.notFound, code: "secret_not_found",
+            throw FerryError(.notFound, code: .secretNotFound,
                              "Secret with name `\(name)` not found in the secrets manager\(sources.count == 1 ? "" : "s") searched: \(searched). Please double-check the name and try again.")
         }
         // The secrets to plan, each with its target name (rendered once); the readable ones are
@@ -192,7 +192,7 @@ public struct Migrator: Sendable {
                 .map { entry -> (source: any LegacySecretsManager, entry: Entry, target: String, wholeSource: Bool) in
                     let target = options.nameTemplate.render(name: entry.name, component: source.component)
                     guard case .success = entry.result, let problem = self.target.nameProblem(target) else { return (source, entry, target, listingFailed) }
-                    return (source, (entry.name, .failure(FerryError(.invalidInput, code: "invalid_name", problem)), entry.stranded), target, false)
+                    return (source, (entry.name, .failure(FerryError(.invalidInput, code: .invalidName, problem)), entry.stranded), target, false)
                 }
         }
         let lookedUp = Set(selected.compactMap { selection -> String? in
@@ -295,7 +295,7 @@ public struct Migrator: Sendable {
                       progress: (@Sendable (MigrationProgress) -> Void)? = nil) async throws
     {
         if options.onConflict == .fail, let conflict = plan.first(where: { $0.action == .conflict }) {
-            throw FerryError(.refused, code: "migration_conflict",
+            throw FerryError(.refused, code: .migrationConflict,
                              "Nothing was migrated: `\(conflict.legacyName)` of \(conflict.component.name) conflicts (\(conflict.detail ?? "")), and --on-conflict is fail.")
         }
         let started = Date()

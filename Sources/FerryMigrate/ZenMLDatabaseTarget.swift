@@ -56,12 +56,12 @@ public final class ZenMLDatabaseTarget: MigrationTarget, @unchecked Sendable {
         } else if columns.contains("scope"), columns.contains("workspace_id") {
             layout = .scoped
         } else {
-            throw FerryError(.unsupported, code: "zenml_db_layout",
+            throw FerryError(.unsupported, code: .zenmlDBLayout,
                              "The `secret` table of '\(path)' has neither ZenML 0.34–0.7x's columns (scope, workspace_id) nor 0.80's (private).")
         }
         let username = environment["ZENML_STORE_USERNAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         guard let user = try database.query("SELECT id FROM \"user\" WHERE name = ?", [.text(username)], { $0.text(0) }).first ?? nil else {
-            throw FerryError(.notFound, code: "zenml_db_user", "'\(path)' has no ZenML user `\(username)` (set ZENML_STORE_USERNAME).")
+            throw FerryError(.notFound, code: .zenmlDBUser, "'\(path)' has no ZenML user `\(username)` (set ZENML_STORE_USERNAME).")
         }
         userID = user
         if layout == .scoped {
@@ -70,12 +70,12 @@ public final class ZenMLDatabaseTarget: MigrationTarget, @unchecked Sendable {
             let hex = UUID(uuidString: workspace)?.hexString ?? workspace
             guard let id = try database.query("SELECT id FROM workspace WHERE name = ? OR id = ? ORDER BY name = ? DESC",
                                               [.text(workspace), .text(hex), .text(workspace)], { $0.text(0) }).first ?? nil else {
-                throw FerryError(.notFound, code: "zenml_db_workspace", "'\(path)' has no ZenML workspace `\(workspace)`.")
+                throw FerryError(.notFound, code: .zenmlDBWorkspace, "'\(path)' has no ZenML workspace `\(workspace)`.")
             }
             workspaceID = id
         } else {
             if let chosen {
-                throw FerryError(.invalidInput, code: "zenml_workspace",
+                throw FerryError(.invalidInput, code: .zenmlWorkspace,
                                  "'\(path)' is a ZenML 0.80+ database, whose secrets belong to no workspace; leave out the workspace `\(chosen)`.")
             }
             workspaceID = nil
@@ -121,7 +121,7 @@ public final class ZenMLDatabaseTarget: MigrationTarget, @unchecked Sendable {
                 let (clause, parameters) = match(name, isPrivate)
                 let taken = try database.query("SELECT COUNT(*) FROM secret WHERE \(clause)", parameters) { $0.integer(0) }.first ?? 0
                 guard taken == 0 else {
-                    throw FerryError(.alreadyExists, code: "secret_exists", "'\(path)' already has a secret `\(name)`.")
+                    throw FerryError(.alreadyExists, code: .secretExists, "'\(path)' already has a secret `\(name)`.")
                 }
                 switch layout {
                 case .scoped:

@@ -50,11 +50,11 @@ public struct ZenMLInstallation: Sendable {
     {
         let configFile = paths.configDirectory + "/config.yaml"
         guard FileManager.default.fileExists(atPath: paths.configDirectory) else {
-            throw FerryError(.notFound, code: "no_config_dir",
+            throw FerryError(.notFound, code: .noConfigDir,
                              "No ZenML configuration directory at '\(paths.configDirectory)' (set ZENML_CONFIG_PATH or pass --config-dir).")
         }
         if !FileManager.default.fileExists(atPath: configFile), (environment["ZENML_STORE_URL"] ?? "").isEmpty {
-            throw FerryError(.notFound, code: "no_config_file",
+            throw FerryError(.notFound, code: .noConfigFile,
                              "No config.yaml in '\(paths.configDirectory)': is this ZenML's configuration directory? (set ZENML_CONFIG_PATH or pass --config-dir)")
         }
         let config = try readYAMLMapping(configFile, required: false)
@@ -73,7 +73,7 @@ public struct ZenMLInstallation: Sendable {
         if case .object(let profiles)? = config.first(where: { $0.key == "profiles" })?.value {
             let chosen = profile ?? repositoryText("active_profile_name") ?? text("activated_profile") ?? "default"
             guard case .object(let settings)? = profiles.first(where: { $0.key == chosen })?.value else {
-                throw FerryError(.notFound, code: "no_profile",
+                throw FerryError(.notFound, code: .noProfile,
                                  "'\(configFile)' has no profile `\(chosen)` (profiles: \(profiles.map(\.key).joined(separator: ", "))).")
             }
             let storeType = settings.first(where: { $0.key == "store_type" })?.value.text ?? "local"
@@ -90,7 +90,7 @@ public struct ZenMLInstallation: Sendable {
                 location = paths.reroot(try storeURL.map(Self.sqlitePath) ?? (profileDirectory + "/zenml.db"))
                 store = try SQLStoreReader.read(path: location, environment: environment)
             default:
-                throw FerryError(.unsupported, code: "store_type",
+                throw FerryError(.unsupported, code: .storeType,
                                  "Profile `\(chosen)` of '\(configFile)' uses a `\(storeType)` store; Ferry reads `local` and `sql` profiles.")
             }
             let active = activeName.flatMap { name in store.stacks.first { $0.name == name } }
@@ -106,20 +106,20 @@ public struct ZenMLInstallation: Sendable {
             storeType = store.first(where: { $0.key == "type" })?.value.text ?? "sql"
             storeURL = store.first(where: { $0.key == "url" })?.value.text
         } else if let store = config.first(where: { $0.key == "store" })?.value, store != .null {
-            throw FerryError(.configuration, code: "config_shape",
+            throw FerryError(.configuration, code: .configShape,
                              "`store` in '\(configFile)' must be a mapping with `type` and `url`.")
         }
         if let url = environment["ZENML_STORE_URL"], !url.isEmpty { storeURL = url }
         if let type = environment["ZENML_STORE_TYPE"], !type.isEmpty { storeType = type }
         guard storeType == "sql" else {
-            throw FerryError(.unsupported, code: "store_type",
+            throw FerryError(.unsupported, code: .storeType,
                              "'\(configFile)' points at a ZenML server (`\(storeType)` store\(storeURL.map { " \(DisplaySafety.redactedURL($0))" } ?? "")); Ferry reads the server's own configuration directory or database instead.")
         }
         let defaultPath = paths.localStoresDirectory + "/" + ZenMLPaths.defaultStoreDirectoryName + "/zenml.db"
         // A configuration directory that was copied or moved still names its old database path.
         let path = paths.reroot(try storeURL.map(Self.sqlitePath) ?? defaultPath)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw FerryError(.notFound, code: "no_database", "The ZenML database '\(path)' that '\(configFile)' names does not exist.")
+            throw FerryError(.notFound, code: .noDatabase, "The ZenML database '\(path)' that '\(configFile)' names does not exist.")
         }
         let store = try SQLStoreReader.read(path: path, environment: environment)
         // ZenML 0.53.0's migration deleted every secrets-manager component (`1041bc644e0d`).
@@ -149,7 +149,7 @@ public struct ZenMLInstallation: Sendable {
     /// `sqlite:///relative`, `sqlite:////absolute` (SQLAlchemy's form); other databases are refused.
     static func sqlitePath(_ url: String) throws -> String {
         guard url.hasPrefix("sqlite:///") else {
-            throw FerryError(.unsupported, code: "store_url",
+            throw FerryError(.unsupported, code: .storeURL,
                              "The ZenML store '\(DisplaySafety.redactedURL(url))' is not an SQLite database; Ferry reads SQLite stores (sqlite:///…).")
         }
         // `sqlite:////abs` leaves `/abs`; a query (`?mode=ro`) is not part of the path.
@@ -160,16 +160,16 @@ public struct ZenMLInstallation: Sendable {
     static func readYAMLMapping(_ path: String, required: Bool) throws -> [(key: String, value: PythonJSON.Value)] {
         guard let data = FileManager.default.contents(atPath: path) else {
             if required || FileManager.default.fileExists(atPath: path) {
-                throw FerryError(.io, code: "unreadable_file", "Cannot read '\(path)'.")
+                throw FerryError(.io, code: .unreadableFile, "Cannot read '\(path)'.")
             }
             return []
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw FerryError(.corruptData, code: "not_utf8", "'\(path)' is not UTF-8 text.")
+            throw FerryError(.corruptData, code: .notUTF8, "'\(path)' is not UTF-8 text.")
         }
         guard let node = try SafeYAML.compose(text, source: "'\(path)'"), !SafeYAML.isNull(node) else { return [] }
         guard case .object(let pairs) = SafeYAML.value(node) else {
-            throw FerryError(.corruptData, code: "config_shape", "'\(path)' is not a YAML mapping.")
+            throw FerryError(.corruptData, code: .configShape, "'\(path)' is not a YAML mapping.")
         }
         return pairs
     }
@@ -203,10 +203,10 @@ public struct ZenMLInstallation: Sendable {
         let matches = all.filter { $0.component.id.uuidString.lowercased().replacingOccurrences(of: "-", with: "").hasPrefix(lowered) }
         if matches.count == 1, !lowered.isEmpty { return matches[0] }
         if matches.count > 1 {
-            throw FerryError(.invalidInput, code: "ambiguous_secrets_manager",
+            throw FerryError(.invalidInput, code: .ambiguousSecretsManager,
                              "More than one secrets manager matches `\(nameOrID)`: \(matches.map(\.component.name).joined(separator: ", ")).")
         }
-        throw FerryError(.notFound, code: "secrets_manager_not_found",
+        throw FerryError(.notFound, code: .secretsManagerNotFound,
                          "No secrets manager `\(nameOrID)` in \(storeLocation) (known: \(all.map(\.component.name).joined(separator: ", "))).")
     }
 
@@ -214,7 +214,7 @@ public struct ZenMLInstallation: Sendable {
     public func stack(_ nameOrID: String?) throws -> StackRecord {
         guard let nameOrID else {
             guard let activeStack else {
-                throw FerryError(.notFound, code: "no_active_stack", "No active stack is set in \(paths.configDirectory); name a stack.")
+                throw FerryError(.notFound, code: .noActiveStack, "No active stack is set in \(paths.configDirectory); name a stack.")
             }
             return activeStack
         }
@@ -222,7 +222,7 @@ public struct ZenMLInstallation: Sendable {
         let lowered = nameOrID.lowercased().replacingOccurrences(of: "-", with: "")
         let matches = stacks.filter { !lowered.isEmpty && $0.idText.replacingOccurrences(of: "-", with: "").hasPrefix(lowered) }
         if matches.count == 1 { return matches[0] }
-        throw FerryError(.notFound, code: "stack_not_found",
+        throw FerryError(.notFound, code: .stackNotFound,
                          "No stack `\(nameOrID)` in \(storeLocation) (stacks: \(stacks.map(\.name).joined(separator: ", "))).")
     }
 }

@@ -133,34 +133,34 @@ public struct ReferenceResolver {
             switch stored.values {
             case .success(let values):
                 if let value = values[reference.key] { return .resolved(reference, value: value, from: "the centralized secrets store") }
-                return .failed(reference, FerryError(.notFound, code: "reference_missing_key",
+                return .failed(reference, FerryError(.notFound, code: .referenceMissingKey,
                                                      "\(prefix). The secret \(reference.name) does not contain a value for key \(reference.key). Available keys: \(Self.pythonSet(values.keys))."))
             case .failure(let error):
                 return .failed(reference, error)
             }
         }
         guard member else {
-            return .failed(reference, FerryError(.refused, code: "reference_not_active",
+            return .failed(reference, FerryError(.refused, code: .referenceNotActive,
                                                  "\(prefix): The stack component is not part of the active stack and therefore can't have it's secret references resolved."))
         }
         guard let secret = await cache.secret(reference.name) else {
             if let failure = cache.failure {
-                return .failed(reference, FerryError(failure.kind, code: failure.code, "\(prefix): \(failure.message)"))
+                return .failed(reference, FerryError(failure.kind, code: failure.code, remoteCode: failure.remoteCode, "\(prefix): \(failure.message)"))
             }
-            return .failed(reference, FerryError(.notFound, code: "reference_no_secrets_manager",
+            return .failed(reference, FerryError(.notFound, code: .referenceNoSecretsManager,
                                                  "\(prefix): The active stack does not have a secrets manager."))
         }
         switch secret {
         case .failure(let error) where error.kind == .notFound:
-            return .failed(reference, FerryError(.notFound, code: "reference_missing_secret",
+            return .failed(reference, FerryError(.notFound, code: .referenceMissingSecret,
                                                  "\(prefix): The secret \(reference.name) does not exist."))
         case .failure(let error):
-            return .failed(reference, FerryError(error.kind, code: error.code, "\(prefix): \(error.message)"))
+            return .failed(reference, FerryError(error.kind, code: error.code, remoteCode: error.remoteCode, "\(prefix): \(error.message)"))
         case .success(let found):
             if let value = found.values[reference.key] {
                 return .resolved(reference, value: value, from: "secrets manager `\(cache.manager?.component.name ?? "")`")
             }
-            return .failed(reference, FerryError(.notFound, code: "reference_missing_key",
+            return .failed(reference, FerryError(.notFound, code: .referenceMissingKey,
                                                  "\(prefix): The secret \(reference.name) does not contain a value for key \(reference.key). Available keys: \(Self.pythonSet(found.values.keys))."))
         }
     }
@@ -211,7 +211,7 @@ public struct ReferenceResolver {
         public static func from(_ environment: [String: String]) throws -> ValidationLevel {
             guard let text = environment["ZENML_SECRET_VALIDATION_LEVEL"] else { return .secretAndKeyExists }
             guard let level = ValidationLevel(rawValue: text) else {
-                throw FerryError(.invalidInput, code: "bad_validation_level",
+                throw FerryError(.invalidInput, code: .badValidationLevel,
                                  "'\(text)' is not a valid SecretValidationLevel (ZENML_SECRET_VALIDATION_LEVEL): use \(allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             return level

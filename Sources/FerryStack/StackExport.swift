@@ -24,7 +24,7 @@ public struct StackExport: Sendable {
         let top = try ZenMLInstallation.readYAMLMapping(path, required: true)
         func field(_ key: String) -> PythonJSON.Value? { top.first { $0.key == key }?.value }
         guard case .object(let byType)? = field("components") else {
-            throw FerryError(.corruptData, code: "export_shape", "'\(path)' is not a ZenML stack export: it has no `components` mapping.")
+            throw FerryError(.corruptData, code: .exportShape, "'\(path)' is not a ZenML stack export: it has no `components` mapping.")
         }
         var components: [StackComponentRecord] = []
         for (type, entry) in byType {
@@ -32,11 +32,11 @@ public struct StackExport: Sendable {
             if case .array(let list) = entry { entries = list } else { entries = [entry] }
             for item in entries {
                 guard case .object(let fields) = item else {
-                    throw FerryError(.corruptData, code: "export_shape", "`components.\(type)` in '\(path)' is not a component mapping.")
+                    throw FerryError(.corruptData, code: .exportShape, "`components.\(type)` in '\(path)' is not a component mapping.")
                 }
                 func text(_ key: String) -> String? { fields.first { $0.key == key }?.value.text }
                 guard let name = text("name"), let flavor = text("flavor") else {
-                    throw FerryError(.corruptData, code: "export_shape", "`components.\(type)` in '\(path)' lacks a `name` or `flavor`.")
+                    throw FerryError(.corruptData, code: .exportShape, "`components.\(type)` in '\(path)' lacks a `name` or `flavor`.")
                 }
                 let configuration: [(key: String, value: PythonJSON.Value)]
                 if case .object(let nested)? = fields.first(where: { $0.key == "configuration" })?.value {

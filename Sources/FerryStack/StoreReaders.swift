@@ -17,7 +17,7 @@ import Foundation
 enum SQLStoreReader {
     static func read(path: String, environment: [String: String]) throws -> StoreContents {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw FerryError(.notFound, code: "no_database", "The ZenML database '\(path)' does not exist.")
+            throw FerryError(.notFound, code: .noDatabase, "The ZenML database '\(path)' does not exist.")
         }
         let database = try SQLiteDatabase(path: path, readOnly: true, create: false, busyTimeoutMilliseconds: 2_000)
         let tables = Set(try database.query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) ?? "" })
@@ -29,11 +29,11 @@ enum SQLStoreReader {
         } else if tables.contains("zenstackcomponent") {
             return try read01x(database, path: path)
         } else {
-            throw FerryError(.unsupported, code: "unknown_schema",
+            throw FerryError(.unsupported, code: .unknownSchema,
                              "'\(path)' has none of the tables of a ZenML store (stack_component, stackcomponentschema or zenstackcomponent): not a ZenML database, or an era Ferry does not know.")
         }
         for table in [layout.stack, layout.composition] where !tables.contains(table) {
-            throw FerryError(.corruptData, code: "missing_table", "'\(path)' has `\(layout.component)` but no `\(table)` table.")
+            throw FerryError(.corruptData, code: .missingTable, "'\(path)' has `\(layout.component)` but no `\(table)` table.")
         }
         let components = try database.query("SELECT id, name, type, flavor, configuration FROM \(layout.component) ORDER BY created, name") { row in
             let name = row.text(1) ?? ""
@@ -67,7 +67,7 @@ enum SQLStoreReader {
         guard let text = String(data: stored, encoding: .utf8), let json = PythonBase64.decodeUTF8(text.trimmingCharacters(in: .whitespacesAndNewlines)),
               case .object(let pairs)? = try? PythonJSON.parse(json)
         else {
-            throw FerryError(.corruptData, code: "bad_configuration", "The configuration of \(place) is not base64-encoded JSON of a mapping.")
+            throw FerryError(.corruptData, code: .badConfiguration, "The configuration of \(place) is not base64-encoded JSON of a mapping.")
         }
         return pairs
     }
@@ -82,7 +82,7 @@ enum SQLStoreReader {
                   let yaml = PythonBase64.decodeUTF8(text.trimmingCharacters(in: .whitespacesAndNewlines)),
                   let node = try? SafeYAML.compose(yaml, source: place), case .object(let pairs) = SafeYAML.value(node)
             else {
-                throw FerryError(.corruptData, code: "bad_configuration", "The configuration of \(place) is not base64-encoded YAML of a mapping.")
+                throw FerryError(.corruptData, code: .badConfiguration, "The configuration of \(place) is not base64-encoded YAML of a mapping.")
             }
             return StackComponentRecord(id: row.text(0).flatMap(UUID.init(flexible:)), name: name, type: row.text(2) ?? "",
                                         flavor: row.text(3) ?? "", configuration: pairs.filter { $0.key != "uuid" && $0.key != "name" },
@@ -117,7 +117,7 @@ enum SQLStoreReader {
                     values = .failure(error)
                 }
             } else {
-                values = .failure(FerryError(.notFound, code: "values_elsewhere",
+                values = .failure(FerryError(.notFound, code: .valuesElsewhere,
                                              "The values of secret `\(name)` are not in '\(path)' (an external secrets store kept them)."))
             }
             return ZenMLInstallation.CentralizedSecret(name: name, scope: row.isNull(1) ? nil : row.text(1), values: values)
@@ -135,20 +135,20 @@ enum YAMLStoreReader {
     static func read(directory: String) throws -> StoreContents {
         let stacksFile = directory + "/stacks.yaml"
         guard FileManager.default.fileExists(atPath: stacksFile) else {
-            throw FerryError(.notFound, code: "no_stacks_file", "The ZenML 0.1x store '\(directory)' has no stacks.yaml.")
+            throw FerryError(.notFound, code: .noStacksFile, "The ZenML 0.1x store '\(directory)' has no stacks.yaml.")
         }
         let top = try ZenMLInstallation.readYAMLMapping(stacksFile, required: true)
         func mapping(_ key: String) throws -> [(key: String, value: PythonJSON.Value)] {
             guard let value = top.first(where: { $0.key == key })?.value, value != .null else { return [] }
             guard case .object(let pairs) = value else {
-                throw FerryError(.corruptData, code: "config_shape", "`\(key)` in '\(stacksFile)' is not a mapping.")
+                throw FerryError(.corruptData, code: .configShape, "`\(key)` in '\(stacksFile)' is not a mapping.")
             }
             return pairs
         }
         var components: [StackComponentRecord] = []
         for (type, entries) in try mapping("stack_components") {
             guard case .object(let byName) = entries else {
-                throw FerryError(.corruptData, code: "config_shape", "`stack_components.\(type)` in '\(stacksFile)' is not a mapping.")
+                throw FerryError(.corruptData, code: .configShape, "`stack_components.\(type)` in '\(stacksFile)' is not a mapping.")
             }
             for (name, flavor) in byName {
                 let file = directory + "/" + plural(type) + "/" + name + ".yaml"
@@ -162,7 +162,7 @@ enum YAMLStoreReader {
         var stacks: [StackRecord] = []
         for (name, members) in try mapping("stacks") {
             guard case .object(let byType) = members else {
-                throw FerryError(.corruptData, code: "config_shape", "`stacks.\(name)` in '\(stacksFile)' is not a mapping.")
+                throw FerryError(.corruptData, code: .configShape, "`stacks.\(name)` in '\(stacksFile)' is not a mapping.")
             }
             let parts = byType.compactMap { type, componentName -> (String, StackComponentRecord)? in
                 components.first { $0.type == type && $0.name == componentName.text }.map { (type, $0) }

@@ -43,7 +43,7 @@ enum BackendKinds {
                           check: { fields, environment in
                               _ = try vaultAuth(fields, environment: environment)
                               if let text = fields.value("max_versions"), Int(text).map({ $0 < 1 }) ?? true {
-                                  throw FerryError(.configuration, code: "config_bad_field",
+                                  throw FerryError(.configuration, code: .configBadField,
                                                    "The hashicorp secrets store's `max_versions` must be a positive integer.")
                               }
                           },
@@ -82,19 +82,19 @@ enum BackendKinds {
     static func check(_ configuration: BackendConfiguration, environment: [String: String]) throws -> Kind {
         switch configuration.type {
         case "none":
-            throw FerryError(.configuration, code: "store_disabled", "The secrets store type is `none`: no centralized secrets store is configured.")
+            throw FerryError(.configuration, code: .storeDisabled, "The secrets store type is `none`: no centralized secrets store is configured.")
         case "custom":
-            throw FerryError(.unsupported, code: "backend_unavailable", "The `custom` values back-end is not available in this Ferry build.")
+            throw FerryError(.unsupported, code: .backendUnavailable, "The `custom` values back-end is not available in this Ferry build.")
         default:
             break
         }
         guard let kind = kinds[configuration.type] else {
-            throw FerryError(.configuration, code: "unknown_store_type",
+            throw FerryError(.configuration, code: .unknownStoreType,
                              "No store implementation found for secrets store type `\(configuration.type)`.")
         }
         let unknown = configuration.fields.keys.filter { !kind.fields.contains($0) }.sorted()
         guard unknown.isEmpty else {
-            throw FerryError(.configuration, code: "config_unknown_field",
+            throw FerryError(.configuration, code: .configUnknownField,
                              "The \(configuration.type) secrets store has no field \(unknown.map { "`\($0)`" }.joined(separator: ", ")).")
         }
         try kind.check(try StoreFields(configuration), environment)
@@ -120,7 +120,7 @@ enum BackendKinds {
             return .awsIAM(role: fields.value("aws_role") ?? "", serverID: fields.value("aws_header_value"), credentials: chain,
                            region: "us-east-1", mount: mount ?? "aws")
         case let other:
-            throw FerryError(.configuration, code: "config_bad_field",
+            throw FerryError(.configuration, code: .configBadField,
                              "The hashicorp secrets store's `auth_method` is `\(other)`; it must be token, app_role or aws.")
         }
     }
@@ -131,7 +131,7 @@ enum BackendKinds {
     /// GCP service connector's auth methods).
     static func gcpSettings(_ fields: StoreFields) throws -> (project: String, key: (json: String, source: String)?, token: String?) {
         guard let project = fields.auth("project_id") ?? fields.value("project_id") else {
-            throw FerryError(.configuration, code: "config_missing_field", "The gcp secrets store needs a `project_id` (in `auth_config`).")
+            throw FerryError(.configuration, code: .configMissingField, "The gcp secrets store needs a `project_id` (in `auth_config`).")
         }
         switch fields.value("auth_method") ?? "implicit" {
         case "implicit":
@@ -145,7 +145,7 @@ enum BackendKinds {
         case "oauth2-token":
             return (project, nil, try fields.required("token", method: "oauth2-token"))
         case let other:
-            throw FerryError(.configuration, code: "config_bad_field",
+            throw FerryError(.configuration, code: .configBadField,
                              "The gcp secrets store's `auth_method` is `\(other)`; Ferry supports implicit, service-account, user-account and oauth2-token.")
         }
     }
@@ -157,12 +157,12 @@ enum BackendKinds {
     /// service connector's auth methods).
     static func azureEnvironment(_ fields: StoreFields, environment: [String: String]) throws -> [String: String] {
         guard fields.value("key_vault_name") != nil || fields.value("vault_url") != nil else {
-            throw FerryError(.configuration, code: "config_missing_field", "The azure secrets store needs a `key_vault_name`.")
+            throw FerryError(.configuration, code: .configMissingField, "The azure secrets store needs a `key_vault_name`.")
         }
         var fields = fields
         let legacy = ["azure_client_id", "azure_client_secret", "azure_tenant_id"].filter { fields.value($0) != nil }
         if !legacy.isEmpty && legacy.count < 3 {
-            throw FerryError(.configuration, code: "config_missing_field",
+            throw FerryError(.configuration, code: .configMissingField,
                              "The azure secrets store has \(legacy.map { "`\($0)`" }.joined(separator: ", ")) but needs all of `azure_client_id`, `azure_client_secret` and `azure_tenant_id`.")
         }
         if fields.value("auth_method") == nil, let id = fields.value("azure_client_id"), let secret = fields.value("azure_client_secret"),
@@ -183,7 +183,7 @@ enum BackendKinds {
         case "access-token":
             result["AZURE_ACCESS_TOKEN"] = try fields.required("token", method: "access-token")
         case let other:
-            throw FerryError(.configuration, code: "config_bad_field",
+            throw FerryError(.configuration, code: .configBadField,
                              "The azure secrets store's `auth_method` is `\(other)`; Ferry supports implicit, service-principal and access-token.")
         }
         return result
@@ -203,7 +203,7 @@ struct StoreFields: Sendable {
         fields = configuration.fields
         if let text = fields["auth_config"], !text.isEmpty {
             guard case .object(let pairs)? = try? PythonJSON.parse(text) else {
-                throw FerryError(.configuration, code: "config_bad_field", "The \(type) secrets store's `auth_config` is not a JSON object.")
+                throw FerryError(.configuration, code: .configBadField, "The \(type) secrets store's `auth_config` is not a JSON object.")
             }
             for (key, value) in pairs {
                 switch value {
@@ -225,7 +225,7 @@ struct StoreFields: Sendable {
     func required(_ name: String, method: String) throws -> String {
         if let found = auth(name) ?? value(name) { return found }
         let place = type == "hashicorp" ? "" : " in `auth_config`"
-        throw FerryError(.configuration, code: "config_missing_field",
+        throw FerryError(.configuration, code: .configMissingField,
                          "The \(type) secrets store needs `\(name)`\(place) for the `\(method)` auth method.")
     }
 }

@@ -48,7 +48,7 @@ public struct HashiCorpValuesBackend: SecretValuesBackend {
         guard case .object(let metadata)? = stored.data.first(where: { $0.key == "zenml_secret_metadata" })?.value,
             case .object(let values)? = stored.data.first(where: { $0.key == "zenml_secret_values" })?.value
         else {
-            throw FerryError(.notFound, code: "values_not_ours",
+            throw FerryError(.notFound, code: .valuesNotOurs,
                              "Vault secret `\(mountPoint)/\(Self.path(id))` is missing ZenML's values or metadata.")
         }
         try ZenMLSecretMetadata.check({ key in metadata.last { $0.key == key }?.value.pythonString }, store: storeID, secret: id,

@@ -51,13 +51,13 @@ public struct SQLValuesBackend: SecretValuesBackend {
             try db.run("UPDATE secret SET \"values\" = ? WHERE id = ?", [parameter, .text(id.hexString)])
         }
         if changed == 0 {
-            throw FerryError(.notFound, code: "secret_not_found",
+            throw FerryError(.notFound, code: .secretNotFound,
                              "No secret with ID \(id.uuidString.lowercased()) exists in the store database.")
         }
     }
 
     private static func missing(_ id: UUID) -> FerryError {
-        FerryError(.notFound, code: "values_not_found",
+        FerryError(.notFound, code: .valuesNotFound,
                    "Secret values for secret \(id.uuidString.lowercased()) have not been stored in the SQL secrets store.")
     }
 }

@@ -42,7 +42,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         guard status == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(db)
-            throw FerryError(.io, code: "database_open", "Cannot open the database '\(path)': \(message).")
+            throw FerryError(.io, code: .databaseOpen, "Cannot open the database '\(path)': \(message).")
         }
         handle = db
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
@@ -140,7 +140,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
             case .text(let text):
                 // SQLite reads the C string up to its first NUL: refuse rather than store a shorter text.
                 guard !text.utf8.contains(0) else {
-                    throw FerryError(.invalidInput, code: "nul_in_text", "A text with a NUL character cannot be stored in '\(path)'.")
+                    throw FerryError(.invalidInput, code: .nulInText, "A text with a NUL character cannot be stored in '\(path)'.")
                 }
                 status = sqlite3_bind_text(statement, index, text, -1, Self.transient)
             case .blob(let data):
@@ -157,15 +157,15 @@ public final class SQLiteDatabase: @unchecked Sendable {
         let message = text ?? String(cString: sqlite3_errmsg(handle))
         let code = status & 0xFF
         if code == SQLITE_CONSTRAINT {
-            return FerryError(.alreadyExists, code: "constraint", "Database constraint failed in '\(path)': \(message).")
+            return FerryError(.alreadyExists, code: .constraint, "Database constraint failed in '\(path)': \(message).")
         }
         if code == SQLITE_NOTADB || code == SQLITE_CORRUPT {
-            return FerryError(.corruptData, code: "database_corrupt", "'\(path)' is not a usable SQLite database: \(message).")
+            return FerryError(.corruptData, code: .databaseCorrupt, "'\(path)' is not a usable SQLite database: \(message).")
         }
         if code == SQLITE_BUSY || code == SQLITE_LOCKED {
-            return FerryError(.io, code: "database_locked",
+            return FerryError(.io, code: .databaseLocked,
                               "The database '\(path)' stayed locked by \(holder) for \(busyTimeout / 1000) s; try again when it has finished.")
         }
-        return FerryError(.io, code: "database_error", "Database error in '\(path)': \(message).")
+        return FerryError(.io, code: .databaseError, "Database error in '\(path)': \(message).")
     }
 }

@@ -40,10 +40,10 @@ public struct SecretQuery: Sendable {
                 value = expression
             }
             if field == .private, op != .equals, op != .notequals {
-                throw FerryError(.invalidInput, code: "bad_filter", "The `private` filter takes only equals or notequals.")
+                throw FerryError(.invalidInput, code: .badFilter, "The `private` filter takes only equals or notequals.")
             }
             if (field == .created || field == .updated), ZenMLTimestamp.parse(normalizedDate(value)) == nil, op != .oneof {
-                throw FerryError(.invalidInput, code: "bad_filter",
+                throw FerryError(.invalidInput, code: .badFilter,
                                  "The `\(field.rawValue)` filter needs a date as YYYY-MM-DD HH:MM:SS (got '\(value)').")
             }
         }
@@ -130,7 +130,7 @@ public struct SecretQuery: Sendable {
             if text.hasPrefix("desc:") { descending = true; text = text.dropFirst(5) }
             else if text.hasPrefix("asc:") { text = text.dropFirst(4) }
             guard let field = Field(rawValue: String(text)) else {
-                throw FerryError(.invalidInput, code: "bad_sort",
+                throw FerryError(.invalidInput, code: .badSort,
                                  "Cannot sort by '\(text)': use one of \(Field.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             self.init(field: field, descending: descending)

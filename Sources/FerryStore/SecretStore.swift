@@ -36,7 +36,7 @@ public final class SecretStore: Sendable, CustomStringConvertible {
         let secrets = configuration.secretsStore
         let kind = try BackendKinds.check(secrets, environment: environment)
         if configuration.backupSecretsStore != nil {
-            throw FerryError(.unsupported, code: "backup_unavailable",
+            throw FerryError(.unsupported, code: .backupUnavailable,
                              "A backup secrets store is not available in this Ferry build yet.")
         }
         database = try StoreDatabase(path: configuration.databasePath, readOnly: readOnly, logger: logger)
@@ -106,7 +106,7 @@ public final class SecretStore: Sendable, CustomStringConvertible {
     /// Metadata of one secret by id.
     public func secret(id: UUID) throws -> Secret {
         guard let secret = try fetch("WHERE id = ?", [.text(id.hexString)]).first else {
-            throw FerryError(.notFound, code: "secret_not_found",
+            throw FerryError(.notFound, code: .secretNotFound,
                              "Unable to get secret with name or ID '\(id.uuidString.lowercased())': No secret with this ID found.")
         }
         return secret
@@ -120,10 +120,10 @@ public final class SecretStore: Sendable, CustomStringConvertible {
         } catch let error as FerryError where error.kind == .encryptionKey && backend is SQLValuesBackend {
             // The store's own key check passed, so the key is right for this store: a value that
             // does not decode with it was changed outside Ferry.
-            throw FerryError(.corruptData, code: "values_damaged",
+            throw FerryError(.corruptData, code: .valuesDamaged,
                              "The stored values of secret `\(secret.name)` (\(secret.id.uuidString.lowercased())) in '\(database.path)' are damaged: they do not decode with the store's \(encryptionKey == nil ? "encoding (base64 JSON, no encryption)" : "verified encryption key").")
         } catch let error as FerryError where error.kind == .encryptionKey || error.kind == .corruptData {
-            throw FerryError(error.kind, code: error.code, error.message.replacingOccurrences(
+            throw FerryError(error.kind, code: error.code, remoteCode: error.remoteCode, error.message.replacingOccurrences(
                 of: secret.id.uuidString.lowercased(), with: "`\(secret.name)` (\(secret.id.uuidString.lowercased()))"))
         }
     }
@@ -152,19 +152,19 @@ public final class SecretStore: Sendable, CustomStringConvertible {
             if partial.count == 1 { return partial[0] }
             if partial.count > 1 {
                 let listed = partial.map { "`\($0.name)` (\($0.id.uuidString.lowercased()))" }.joined(separator: ", ")
-                throw FerryError(.invalidInput, code: "ambiguous_secret",
+                throw FerryError(.invalidInput, code: .ambiguousSecret,
                                  "Multiple secrets have been found for name, ID or prefix '\(nameOrID)': \(listed). Please specify the full name or ID.")
             }
         }
         let visibility = isPrivate.map { $0 ? "private " : "public " } ?? ""
-        throw FerryError(.notFound, code: "secret_not_found",
+        throw FerryError(.notFound, code: .secretNotFound,
                          "No \(visibility)secret with name\(allowPartial ? ", ID or prefix" : " or ID") '\(nameOrID)' found in \(description).")
     }
 
     /// A page of metadata (no values), with ZenML's filters, sort and paging.
     public func list(_ query: SecretQuery = SecretQuery()) throws -> SecretPage {
         guard query.page >= 1, (1...10_000).contains(query.size) else {
-            throw FerryError(.invalidInput, code: "bad_page", "Pages start at 1 and hold 1 to 10000 items.")
+            throw FerryError(.invalidInput, code: .badPage, "Pages start at 1 and hold 1 to 10000 items.")
         }
         let visible = "WHERE (private = 0 OR user_id = ?)"
         let owner = SQLiteDatabase.Value.text(database.ownerID.hexString)
@@ -194,7 +194,7 @@ public final class SecretStore: Sendable, CustomStringConvertible {
                        addOrUpdate: SecretValues = SecretValues(), removeKeys: [String] = []) async throws -> Secret
     {
         if let both = removeKeys.first(where: addOrUpdate.contains) {
-            throw FerryError(.invalidInput, code: "key_added_and_removed",
+            throw FerryError(.invalidInput, code: .keyAddedAndRemoved,
                              "Key `\(both)` cannot be both updated and removed.")
         }
         var updated = secret
@@ -206,7 +206,7 @@ public final class SecretStore: Sendable, CustomStringConvertible {
             var values = try await self.values(of: secret)
             for key in removeKeys {
                 guard values.contains(key) else {
-                    throw FerryError(.notFound, code: "key_not_found",
+                    throw FerryError(.notFound, code: .keyNotFound,
                                      "Cannot remove key `\(key)` from secret `\(secret.name)`: the secret has no such key.")
                 }
                 values[key] = nil
@@ -218,7 +218,7 @@ public final class SecretStore: Sendable, CustomStringConvertible {
             try Self.validate(name: updated.name, values: SecretValues())
         }
         if isPrivate != nil, isPrivate != secret.isPrivate, secret.owner != database.ownerID {
-            throw FerryError(.refused, code: "not_owner",
+            throw FerryError(.refused, code: .notOwner,
                              "Only the user who created the secret is allowed to update its private status.")
         }
         let now = Date()
@@ -257,7 +257,7 @@ public final class SecretStore: Sendable, CustomStringConvertible {
         try checkKey()
         do {
             try await backend.deleteValues(for: secret.id)
-        } catch let error as FerryError where error.kind == .notFound && error.code != "values_not_ours" {
+        } catch let error as FerryError where error.kind == .notFound && error.code != .valuesNotOurs {
             // Values already gone: deleting the metadata finishes the job. Values that belong to
             // another deployment are never a reason to drop ours silently.
             logger.debug("no values to delete", metadata: ["secret": "\(secret.name)"])
@@ -272,14 +272,14 @@ public final class SecretStore: Sendable, CustomStringConvertible {
     }
 
     static func validate(name: String, values: SecretValues) throws {
-        guard !name.isEmpty else { throw FerryError(.invalidInput, code: "empty_name", "A secret name cannot be empty.") }
-        guard !name.utf8.contains(0) else { throw FerryError(.invalidInput, code: "invalid_name", "A secret name cannot contain a NUL character.") }
+        guard !name.isEmpty else { throw FerryError(.invalidInput, code: .emptyName, "A secret name cannot be empty.") }
+        guard !name.utf8.contains(0) else { throw FerryError(.invalidInput, code: .invalidName, "A secret name cannot contain a NUL character.") }
         guard name.count <= maxNameLength else {
-            throw FerryError(.invalidInput, code: "name_too_long",
+            throw FerryError(.invalidInput, code: .nameTooLong,
                              "Secret names are at most \(maxNameLength) characters (this one has \(name.count)).")
         }
         guard values.utf8ByteCount <= maxValueBytes else {
-            throw FerryError(.invalidInput, code: "values_too_large",
+            throw FerryError(.invalidInput, code: .valuesTooLarge,
                              "The keys and values of secret `\(name)` take \(values.utf8ByteCount) bytes; at most \(maxValueBytes) are allowed.")
         }
     }
@@ -294,7 +294,7 @@ public final class SecretStore: Sendable, CustomStringConvertible {
                                  [.text(name), .text(excluding?.hexString ?? "")]) { $0.text(0) ?? "" }
         }
         if !clash.isEmpty {
-            throw FerryError(.alreadyExists, code: "secret_exists",
+            throw FerryError(.alreadyExists, code: .secretExists,
                              "Found an existing \(isPrivate ? "private" : "public") secret with the same '\(name)' name\(isPrivate ? " for the same user" : "").")
         }
     }
@@ -305,7 +305,7 @@ public final class SecretStore: Sendable, CustomStringConvertible {
                 guard let id = row.text(0).flatMap(UUID.init(flexible:)), let owner = row.text(3).flatMap(UUID.init(flexible:)),
                     let created = row.text(4).flatMap(ZenMLTimestamp.parse), let updated = row.text(5).flatMap(ZenMLTimestamp.parse)
                 else {
-                    throw FerryError(.corruptData, code: "bad_row", "A row of the `secret` table in '\(database.path)' is malformed.")
+                    throw FerryError(.corruptData, code: .badRow, "A row of the `secret` table in '\(database.path)' is malformed.")
                 }
                 return Secret(id: id, name: row.text(1) ?? "", isPrivate: row.integer(2) != 0, owner: owner,
                               created: created, updated: updated)

@@ -49,14 +49,14 @@ public enum ZenMLSecretMetadata {
     /// `value(key)` gives both pairs. `object` names the back-end's secret, `kind` what holds the pairs.
     public static func check(_ value: (String) -> String?, store: UUID, secret: UUID, object: String, kind: String) throws {
         guard pairs(store: store, secret: secret).allSatisfy({ value($0.key) == $0.value }) else {
-            throw FerryError(.notFound, code: "values_not_ours",
+            throw FerryError(.notFound, code: .valuesNotOurs,
                              "\(object) is not managed by this store (its `zenml` or `zenml_secret_id` \(kind) differs).")
         }
     }
 
     /// ZenML's error for a secret whose values the back-end does not have.
     public static func missing(_ secret: UUID) -> FerryError {
-        FerryError(.notFound, code: "values_not_found",
+        FerryError(.notFound, code: .valuesNotFound,
                    "Can't find the secret values for secret ID '\(secret.uuidString.lowercased())' in the secrets store back-end.")
     }
 }

@@ -80,7 +80,7 @@ public struct StoreConfiguration: Sendable, Equatable {
         if let data = try SecureFile.read(file) {
             (secrets, backup) = try parse(data, file: file, secrets: secrets)
         } else if configurationFile != nil {
-            throw FerryError(.configuration, code: "config_missing", "The store configuration file '\(file)' does not exist.")
+            throw FerryError(.configuration, code: .configMissing, "The store configuration file '\(file)' does not exist.")
         }
         secrets = try apply(environment: environment, prefix: "FERRY_SECRETS_STORE_", to: secrets) ?? secrets
         backup = try apply(environment: environment, prefix: "FERRY_BACKUP_SECRETS_STORE_", to: backup)
@@ -95,10 +95,10 @@ public struct StoreConfiguration: Sendable, Equatable {
             // SQLAlchemy's form: sqlite:///relative.db, sqlite:////absolute.db.
             location = String(location.dropFirst("sqlite:///".count))
         } else if location.contains("://") {
-            throw FerryError(.unsupported, code: "store_url",
+            throw FerryError(.unsupported, code: .storeURL,
                              "Store '\(DisplaySafety.redactedURL(location))' is not supported yet: give an SQLite path or an sqlite:/// URL.")
         }
-        guard !location.isEmpty else { throw FerryError(.invalidInput, code: "store_url", "The store location is empty.") }
+        guard !location.isEmpty else { throw FerryError(.invalidInput, code: .storeURL, "The store location is empty.") }
         let expanded = NSString(string: location).expandingTildeInPath
         return expanded.hasPrefix("/") ? expanded : FileManager.default.currentDirectoryPath + "/" + expanded
     }
@@ -107,13 +107,13 @@ public struct StoreConfiguration: Sendable, Equatable {
         -> (BackendConfiguration, BackendConfiguration?)
     {
         guard let text = String(data: data, encoding: .utf8) else {
-            throw FerryError(.configuration, code: "config_not_utf8", "'\(file)' is not UTF-8 text.")
+            throw FerryError(.configuration, code: .configNotUTF8, "'\(file)' is not UTF-8 text.")
         }
         guard let node = try SafeYAML.compose(text, source: "'\(file)'"), !SafeYAML.isNull(node) else {
             return (secrets, nil)
         }
         guard let mapping = node.mapping else {
-            throw FerryError(.configuration, code: "config_shape", "'\(file)' must be a mapping with `secrets_store` and `backup_secrets_store`.")
+            throw FerryError(.configuration, code: .configShape, "'\(file)' must be a mapping with `secrets_store` and `backup_secrets_store`.")
         }
         var result = secrets
         var backup: BackendConfiguration?
@@ -123,7 +123,7 @@ public struct StoreConfiguration: Sendable, Equatable {
             case "secrets_store": result = try block(valueNode, name: key, file: file)
             case "backup_secrets_store": backup = try block(valueNode, name: key, file: file)
             default:
-                throw FerryError(.configuration, code: "config_unknown_field",
+                throw FerryError(.configuration, code: .configUnknownField,
                                  "'\(file)' has an unknown field `\(key)` (expected `secrets_store` or `backup_secrets_store`).")
             }
         }
@@ -132,7 +132,7 @@ public struct StoreConfiguration: Sendable, Equatable {
 
     private static func block(_ node: Node, name: String, file: String) throws -> BackendConfiguration {
         guard let mapping = node.mapping else {
-            throw FerryError(.configuration, code: "config_shape", "`\(name)` in '\(file)' must be a mapping.")
+            throw FerryError(.configuration, code: .configShape, "`\(name)` in '\(file)' must be a mapping.")
         }
         var fields: [String: String] = [:]
         for (keyNode, valueNode) in mapping {
@@ -141,7 +141,7 @@ public struct StoreConfiguration: Sendable, Equatable {
                 var pairs: [(key: String, value: PythonJSON.Value)] = []
                 for (innerKey, innerValue) in nested {
                     guard let name = innerKey.scalar?.string, let text = innerValue.scalar?.string else {
-                        throw FerryError(.configuration, code: "config_shape", "`\(name).auth_config` in '\(file)' must map names to plain values.")
+                        throw FerryError(.configuration, code: .configShape, "`\(name).auth_config` in '\(file)' must map names to plain values.")
                     }
                     pairs.append((name, .string(text)))
                 }
@@ -149,12 +149,12 @@ public struct StoreConfiguration: Sendable, Equatable {
                 continue
             }
             guard let key = keyNode.scalar?.string, let value = valueNode.scalar?.string else {
-                throw FerryError(.configuration, code: "config_shape", "`\(name)` in '\(file)' must map names to plain values.")
+                throw FerryError(.configuration, code: .configShape, "`\(name)` in '\(file)' must map names to plain values.")
             }
             fields[key] = value
         }
         guard let type = fields.removeValue(forKey: "type") else {
-            throw FerryError(.configuration, code: "config_missing_type", "`\(name)` in '\(file)' has no `type`.")
+            throw FerryError(.configuration, code: .configMissingType, "`\(name)` in '\(file)' has no `type`.")
         }
         return BackendConfiguration(type: type, fields: fields)
     }
@@ -171,7 +171,7 @@ public struct StoreConfiguration: Sendable, Equatable {
             return BackendConfiguration(type: type, fields: fields)
         }
         guard var merged = base else {
-            throw FerryError(.configuration, code: "config_missing_type",
+            throw FerryError(.configuration, code: .configMissingType,
                              "\(prefix)* variables are set but \(prefix)TYPE is not, and no configuration file names a type.")
         }
         merged.fields.merge(fields) { _, new in new }

@@ -87,11 +87,11 @@ public final class StoreDatabase: @unchecked Sendable {
         if readOnly { try connection.execute("PRAGMA query_only = 1;") }
         // The file SQLite opened must be the one checked (no link swapped in meanwhile).
         guard try StoreFile.inspect(path)?.identity == file.identity else {
-            throw FerryError(.io, code: "store_changed", "'\(path)' was replaced while Ferry opened it; try again.")
+            throw FerryError(.io, code: .storeChanged, "'\(path)' was replaced while Ferry opened it; try again.")
         }
         let tables = Set(try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'", [], { $0.text(0) ?? "" }))
         if tables.contains("alembic_version") {
-            throw FerryError(.unsupported, code: "zenml_database",
+            throw FerryError(.unsupported, code: .zenmlDatabase,
                              "'\(path)' is a ZenML database, not a Ferry store: `ferry secret` commands do not read ZenML databases yet, and Ferry adds nothing to it. To migrate secrets into it, use `ferry secrets-manager secret migrate --store \(path)`.")
         }
         if tables.isEmpty {
@@ -107,14 +107,14 @@ public final class StoreDatabase: @unchecked Sendable {
         }
         guard tables.contains("ferry_meta") else {
             let listed = tables.sorted().prefix(5).map { "`\($0)`" }.joined(separator: ", ")
-            throw FerryError(.configuration, code: "foreign_database",
+            throw FerryError(.configuration, code: .foreignDatabase,
                              "'\(path)' is an SQLite database of another program (tables \(listed)), not a Ferry store; Ferry adds nothing to it. Give a new file's path.")
         }
         guard tables.contains("secret") else { throw damaged(path, "it has no `secret` table") }
         let meta = try meta(connection)
         guard let version = meta["schema_version"] else { throw damaged(path, "its schema version is missing") }
         guard version == schemaVersion else {
-            throw FerryError(.configuration, code: "store_schema",
+            throw FerryError(.configuration, code: .storeSchema,
                              "'\(path)' has store schema \(version), which this Ferry does not know.")
         }
         if readOnly {
@@ -151,7 +151,7 @@ public final class StoreDatabase: @unchecked Sendable {
     /// A store whose own bookkeeping was changed outside Ferry: refused, never repaired (a new
     /// owner or key record would hide private secrets or mix plaintext with ciphertext).
     static func damaged(_ path: String, _ what: String) -> FerryError {
-        FerryError(.corruptData, code: "store_meta_damaged",
+        FerryError(.corruptData, code: .storeMetaDamaged,
                    "The store '\(path)' is damaged: \(what) (its `ferry_meta` table was changed outside Ferry). Ferry will not repair it; restore it from a backup.")
     }
 
@@ -195,14 +195,14 @@ public final class StoreDatabase: @unchecked Sendable {
                     if codec.encrypts {
                         guard (try? codec.decode(.encrypted(check), secret: "key check")) != nil else {
                             if !storedValues { break }
-                            throw FerryError(.encryptionKey, code: "wrong_encryption_key",
+                            throw FerryError(.encryptionKey, code: .wrongEncryptionKey,
                                              "The encryption key does not match the one the store '\(path)' was encrypted with.")
                         }
                         verifiedKey = .some(fingerprint)
                         return
                     }
                     if storedValues {
-                        throw FerryError(.encryptionKey, code: "missing_encryption_key",
+                        throw FerryError(.encryptionKey, code: .missingEncryptionKey,
                                          "The store '\(path)' is encrypted: set FERRY_SECRETS_STORE_ENCRYPTION_KEY (or `encryption_key` in the store configuration).")
                     }
                 case "none"?:
@@ -211,7 +211,7 @@ public final class StoreDatabase: @unchecked Sendable {
                         return
                     }
                     if storedValues {
-                        throw FerryError(.encryptionKey, code: "unexpected_encryption_key",
+                        throw FerryError(.encryptionKey, code: .unexpectedEncryptionKey,
                                          "The store '\(path)' holds unencrypted values, but an encryption key is configured; unset it, or use a new store.")
                     }
                 case nil:

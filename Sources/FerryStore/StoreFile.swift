@@ -21,17 +21,17 @@ struct StoreFile: Equatable {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             if errno == ENOENT { return nil }
-            throw FerryError(.io, code: "store_stat", "Cannot look at the store '\(path)': \(String(cString: strerror(errno))).")
+            throw FerryError(.io, code: .storeStat, "Cannot look at the store '\(path)': \(String(cString: strerror(errno))).")
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG:
             return StoreFile(identity: [UInt64(info.st_dev), UInt64(info.st_ino)], mode: UInt32(info.st_mode & 0o7777),
                              owner: UInt32(info.st_uid))
         case S_IFLNK:
-            throw FerryError(.configuration, code: "store_symlink",
+            throw FerryError(.configuration, code: .storeSymlink,
                              "The store '\(path)' is a symbolic link; Ferry opens and creates its store only as a regular file, never through a link. Name the real file with --store if you trust it.")
         default:
-            throw FerryError(.configuration, code: "store_not_file", "The store '\(path)' is not a regular file.")
+            throw FerryError(.configuration, code: .storeNotFile, "The store '\(path)' is not a regular file.")
         }
     }
 
@@ -45,10 +45,10 @@ struct StoreFile: Equatable {
             fchmod(fd, 0o600)
             close(fd)
         } else if errno != EEXIST {
-            throw FerryError(.io, code: "store_create", "Cannot create the store '\(path)': \(String(cString: strerror(errno))).")
+            throw FerryError(.io, code: .storeCreate, "Cannot create the store '\(path)': \(String(cString: strerror(errno))).")
         }
         guard let file = try inspect(path) else {
-            throw FerryError(.io, code: "store_create", "The store '\(path)' disappeared while Ferry created it; try again.")
+            throw FerryError(.io, code: .storeCreate, "The store '\(path)' disappeared while Ferry created it; try again.")
         }
         return file
     }
@@ -56,11 +56,11 @@ struct StoreFile: Equatable {
     /// Refuses a file of another user, or one that others can write: its values would not be private.
     func checkOwnership(_ path: String) throws {
         if owner != geteuid() {
-            throw FerryError(.configuration, code: "store_not_owned",
+            throw FerryError(.configuration, code: .storeNotOwned,
                              "The store '\(path)' belongs to another user (uid \(owner)); Ferry keeps secrets only in a file of its own user.")
         }
         if mode & 0o022 != 0 {
-            throw FerryError(.configuration, code: "store_writable_by_others",
+            throw FerryError(.configuration, code: .storeWritableByOthers,
                              "The store '\(path)' can be written by other users (mode \(String(mode, radix: 8))); Ferry will not keep secrets in it. If you trust its content, `chmod 600` it.")
         }
     }
@@ -76,7 +76,7 @@ struct StoreFile: Equatable {
             guard lstat(name, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(), info.st_mode & 0o077 != 0
             else { continue }
             guard chmod(name, 0o600) == 0 else {
-                throw FerryError(.io, code: "store_chmod", "Cannot make '\(name)' private (mode 0600): \(String(cString: strerror(errno))).")
+                throw FerryError(.io, code: .storeChmod, "Cannot make '\(name)' private (mode 0600): \(String(cString: strerror(errno))).")
             }
         }
     }

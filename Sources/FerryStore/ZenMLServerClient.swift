@@ -100,7 +100,7 @@ public struct ZenMLServerClient: Sendable {
         var client = self
         client.serverVersion = version
         if let release, release.lexicographicallyPrecedes(Self.oldestSupported) {
-            throw FerryError(.unsupported, code: "zenml_server_version",
+            throw FerryError(.unsupported, code: .zenmlServerVersion,
                              "The ZenML server at \(origin) runs ZenML \(version), which has no centralized secrets store (ZenML 0.35 and later have one).")
         }
         guard let release, release.lexicographicallyPrecedes(Self.firstPrivateFlag) else { return client }
@@ -108,7 +108,7 @@ public struct ZenMLServerClient: Sendable {
         let name = workspace ?? "default"
         let found = try await call("GET", "workspaces/\(HTTPForm.encode(name))", what: "workspace `\(name)`")
         guard let userID = user.member("id")?.text, let workspaceID = found.member("id")?.text else {
-            throw FerryError(.backend, code: "zenml_bad_response", "The ZenML server at \(origin) did not name the current user or the workspace `\(name)`.")
+            throw FerryError(.backend, code: .zenmlBadResponse, "The ZenML server at \(origin) did not name the current user or the workspace `\(name)`.")
         }
         client.layout = .scoped(workspaceID: workspaceID, workspace: found.member("name")?.text ?? name, userID: userID)
         return client
@@ -173,10 +173,10 @@ public struct ZenMLServerClient: Sendable {
     public func values(id: String, name: String) async throws -> SecretValues {
         let json = try await call("GET", "secrets/\(HTTPForm.encode(id))", what: "values of secret '\(name)'")
         guard case .object(let pairs)? = json.member("body")?.member("values") ?? json.member("values") else {
-            throw FerryError(.backend, code: "zenml_no_values", "The ZenML server at \(origin) did not return the values of secret '\(name)'.")
+            throw FerryError(.backend, code: .zenmlNoValues, "The ZenML server at \(origin) did not return the values of secret '\(name)'.")
         }
         if pairs.contains(where: { $0.value == .null }) {
-            throw FerryError(.backend, code: "zenml_values_hidden",
+            throw FerryError(.backend, code: .zenmlValuesHidden,
                              "The ZenML server at \(origin) hides the values of secret '\(name)' from this user (no permission to read them).")
         }
         return SecretValues(pairs.compactMap { key, value in value.text.map { (key, $0) } })
@@ -263,7 +263,7 @@ public struct ZenMLServerClient: Sendable {
         let json = try decode(try await transport.send(request), what: "login as `\(credentials.apiKey == nil ? credentials.username : "an API key")`",
                               sent: request)
         guard let token = json.member("access_token")?.text, !token.isEmpty else {
-            throw FerryError(.backend, code: "zenml_no_token", "The ZenML server at \(origin) answered the login without a token.")
+            throw FerryError(.backend, code: .zenmlNoToken, "The ZenML server at \(origin) answered the login without a token.")
         }
         let lifetime = json.member("expires_in")?.text.flatMap(Double.init)
         return (token, lifetime.map { started.addingTimeInterval(max($0 - 60, $0 * 0.8)) })
@@ -283,22 +283,23 @@ public struct ZenMLServerClient: Sendable {
             }
             detail = detail.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).components(separatedBy: "\n").first ?? detail
             let suffix = ServerRefusal.detail(status: response.status, code: nil, message: detail, sent: request)
+            let remote = ServerRefusal.remoteCode(status: response.status, code: nil, sent: request)
             switch response.status {
             case 401, 403:
-                throw FerryError(.backend, code: "zenml_unauthorized", "The ZenML server at \(origin) refused the \(what)\(suffix).")
+                throw FerryError(.backend, code: .zenmlUnauthorized, remoteCode: remote, "The ZenML server at \(origin) refused the \(what)\(suffix).")
             case 404:
-                throw FerryError(.notFound, code: "zenml_not_found", "The ZenML server at \(origin) has no \(what)\(suffix).")
+                throw FerryError(.notFound, code: .zenmlNotFound, remoteCode: remote, "The ZenML server at \(origin) has no \(what)\(suffix).")
             case 409:
-                throw FerryError(.alreadyExists, code: "zenml_exists", "The ZenML server at \(origin) refused the \(what)\(suffix).")
+                throw FerryError(.alreadyExists, code: .zenmlExists, remoteCode: remote, "The ZenML server at \(origin) refused the \(what)\(suffix).")
             case 400, 422:
-                throw FerryError(.invalidInput, code: "zenml_invalid", "The ZenML server at \(origin) refused the \(what)\(suffix).")
+                throw FerryError(.invalidInput, code: .zenmlInvalid, remoteCode: remote, "The ZenML server at \(origin) refused the \(what)\(suffix).")
             default:
-                throw FerryError(.backend, code: "zenml_http_\(response.status)", "The ZenML server at \(origin) refused the \(what)\(suffix).")
+                throw FerryError(.backend, code: .zenmlHTTP, remoteCode: remote, "The ZenML server at \(origin) refused the \(what)\(suffix).")
             }
         }
         if response.body.isEmpty { return .null }
         guard let json else {
-            throw FerryError(.backend, code: "zenml_bad_response", "The ZenML server at \(origin) answered the \(what) with a body that is not JSON.")
+            throw FerryError(.backend, code: .zenmlBadResponse, "The ZenML server at \(origin) answered the \(what) with a body that is not JSON.")
         }
         return json
     }

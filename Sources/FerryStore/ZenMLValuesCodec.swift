@@ -76,12 +76,12 @@ public struct ZenMLValuesCodec: Sendable {
         }
         guard let key else {
             guard let plainJSON else {
-                throw FerryError(.encryptionKey, code: "missing_encryption_key",
+                throw FerryError(.encryptionKey, code: .missingEncryptionKey,
                                  "The values of secret \(secret) are encrypted, but no encryption key is configured (set FERRY_SECRETS_STORE_ENCRYPTION_KEY or `encryption_key` in the store configuration).")
             }
             return try PythonJSON.parseFlatMap(plainJSON, what: "The stored values of secret \(secret)")
         }
-        let unencrypted = FerryError(.encryptionKey, code: "unexpected_encryption_key",
+        let unencrypted = FerryError(.encryptionKey, code: .unexpectedEncryptionKey,
                                      "The values of secret \(secret) were stored without encryption, but an encryption key is configured.")
         guard let raw = PythonBase64.decode(text), raw.count >= AESGCM.nonceSize + AESGCM.tagSize else {
             throw plainJSON == nil ? undecodable(secret) : unencrypted
@@ -90,13 +90,13 @@ public struct ZenMLValuesCodec: Sendable {
         let box = AESGCM.SealedBox(nonce: Array(bytes[0..<12]), ciphertext: Array(bytes[28...]), tag: Array(bytes[12..<28]))
         guard let plain = try? AESGCM.open(box, key: key), let json = String(bytes: plain, encoding: .utf8) else {
             if plainJSON != nil { throw unencrypted }
-            throw FerryError(.encryptionKey, code: "wrong_encryption_key",
+            throw FerryError(.encryptionKey, code: .wrongEncryptionKey,
                              "The values of secret \(secret) cannot be decrypted: the encryption key is wrong.")
         }
         return try PythonJSON.parseFlatMap(json, what: "The stored values of secret \(secret)")
     }
 
     private func undecodable(_ secret: String) -> FerryError {
-        FerryError(.corruptData, code: "values_undecodable", "The stored values of secret \(secret) are not in ZenML's encoding.")
+        FerryError(.corruptData, code: .valuesUndecodable, "The stored values of secret \(secret) are not in ZenML's encoding.")
     }
 }

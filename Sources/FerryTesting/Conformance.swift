@@ -28,7 +28,7 @@ func expect(_ condition: Bool, _ check: String, _ detail: @autoclosure () -> Str
     if !condition { throw ConformanceFailure(check: check, detail: detail()) }
 }
 
-func expectError(_ kind: FerryError.Kind, code: String? = nil, _ check: String, _ body: () async throws -> Void) async throws {
+func expectError(_ kind: FerryError.Kind, code: FerryError.Code? = nil, _ check: String, _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as FerryError {
@@ -179,8 +179,8 @@ public enum SecretValuesBackendConformance {
         if let foreign {
             let id = try await newID()
             try await backend.storeValues(["a": "1"], for: id)
-            try await expectError(.notFound, code: "values_not_ours", "another store's read") { _ = try await foreign.getValues(for: id) }
-            try await expectError(.notFound, code: "values_not_ours", "another store's delete") { try await foreign.deleteValues(for: id) }
+            try await expectError(.notFound, code: .valuesNotOurs, "another store's read") { _ = try await foreign.getValues(for: id) }
+            try await expectError(.notFound, code: .valuesNotOurs, "another store's delete") { try await foreign.deleteValues(for: id) }
             try expect(try await backend.getValues(for: id) == ["a": "1"], "another store's delete", "a refused delete removed the values")
             try await backend.deleteValues(for: id)
             ran.append("another store's back-end refuses")

@@ -37,7 +37,7 @@ public final class InMemoryLegacySecretsManager: LegacySecretsManager, @unchecke
     public func registerSecret(_ secret: LegacySecret) async throws {
         try locked {
             guard secrets[secret.name] == nil else {
-                throw FerryError(.alreadyExists, code: "secret_exists", "Secret `\(secret.name)` already exists.")
+                throw FerryError(.alreadyExists, code: .secretExists, "Secret `\(secret.name)` already exists.")
             }
             secrets[secret.name] = secret
         }
@@ -46,7 +46,7 @@ public final class InMemoryLegacySecretsManager: LegacySecretsManager, @unchecke
     public func getSecret(named name: String) async throws -> LegacySecret {
         try locked {
             guard let secret = secrets[name] else {
-                throw FerryError(.notFound, code: "secret_not_found", "Secret `\(name)` does not exists.")
+                throw FerryError(.notFound, code: .secretNotFound, "Secret `\(name)` does not exists.")
             }
             if let error = unreadable[name] { throw error }
             return secret
@@ -63,7 +63,7 @@ public final class InMemoryLegacySecretsManager: LegacySecretsManager, @unchecke
     public func updateSecret(_ secret: LegacySecret) async throws {
         try locked {
             guard secrets[secret.name] != nil else {
-                throw FerryError(.notFound, code: "secret_not_found", "Secret `\(secret.name)` did not exist.")
+                throw FerryError(.notFound, code: .secretNotFound, "Secret `\(secret.name)` did not exist.")
             }
             secrets[secret.name] = secret
         }
@@ -72,7 +72,7 @@ public final class InMemoryLegacySecretsManager: LegacySecretsManager, @unchecke
     public func deleteSecret(named name: String) async throws {
         try locked {
             guard secrets.removeValue(forKey: name) != nil else {
-                throw FerryError(.notFound, code: "secret_not_found", "Secret `\(name)` does not exists.")
+                throw FerryError(.notFound, code: .secretNotFound, "Secret `\(name)` does not exists.")
             }
         }
     }
@@ -97,7 +97,7 @@ public final class InMemoryValuesBackend: SecretValuesBackend, @unchecked Sendab
     public func storeValues(_ values: SecretValues, for id: UUID) async throws {
         try locked {
             guard self.values[id] == nil else {
-                throw FerryError(.alreadyExists, code: "values_exist", "Values for secret \(id) already exist.")
+                throw FerryError(.alreadyExists, code: .valuesExist, "Values for secret \(id) already exist.")
             }
             self.values[id] = values
         }
@@ -105,7 +105,7 @@ public final class InMemoryValuesBackend: SecretValuesBackend, @unchecked Sendab
 
     public func getValues(for id: UUID) async throws -> SecretValues {
         try locked {
-            guard let found = values[id] else { throw FerryError(.notFound, code: "values_not_found", "No values for secret \(id).") }
+            guard let found = values[id] else { throw FerryError(.notFound, code: .valuesNotFound, "No values for secret \(id).") }
             return found
         }
     }
@@ -117,7 +117,7 @@ public final class InMemoryValuesBackend: SecretValuesBackend, @unchecked Sendab
     public func deleteValues(for id: UUID) async throws {
         try locked {
             guard values.removeValue(forKey: id) != nil else {
-                throw FerryError(.notFound, code: "values_not_found", "No values for secret \(id).")
+                throw FerryError(.notFound, code: .valuesNotFound, "No values for secret \(id).")
             }
         }
     }
@@ -170,7 +170,7 @@ public final class InMemoryMigrationTarget: MigrationTarget, @unchecked Sendable
         try lock.withLock {
             let key = Key(name: name, isPrivate: isPrivate)
             guard secrets[key] == nil else {
-                throw FerryError(.alreadyExists, code: "secret_exists", "A secret `\(name)` already exists in memory.")
+                throw FerryError(.alreadyExists, code: .secretExists, "A secret `\(name)` already exists in memory.")
             }
             secrets[key] = .some(stored)
             writes += 1
@@ -183,7 +183,7 @@ public final class InMemoryMigrationTarget: MigrationTarget, @unchecked Sendable
     private func write(_ secret: TargetSecret, _ values: SecretValues) throws {
         try lock.withLock {
             let key = Key(name: secret.name, isPrivate: secret.id.hasPrefix("private/"))
-            guard secrets[key] != nil else { throw FerryError(.notFound, code: "secret_not_found", "No secret `\(secret.name)` in memory.") }
+            guard secrets[key] != nil else { throw FerryError(.notFound, code: .secretNotFound, "No secret `\(secret.name)` in memory.") }
             secrets[key] = .some(values)
             writes += 1
         }

@@ -61,12 +61,12 @@ public struct VaultClient: Sendable {
             return nil
         }
         guard let addressText = pick(address, "ADDR") else {
-            throw FerryError(.configuration, code: "vault_no_address", "No Vault address: set VAULT_ADDR or pass an address.")
+            throw FerryError(.configuration, code: .vaultNoAddress, "No Vault address: set VAULT_ADDR or pass an address.")
         }
         guard let url = URL(string: addressText), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               url.host != nil
         else {
-            throw FerryError(.configuration, code: "vault_bad_address", "The Vault address is not an http(s) URL.")
+            throw FerryError(.configuration, code: .vaultBadAddress, "The Vault address is not an http(s) URL.")
         }
         let chosen: VaultAuth
         if let auth {
@@ -74,7 +74,7 @@ public struct VaultClient: Sendable {
         } else if let tokenText = pick(token, "TOKEN") {
             chosen = .token(tokenText)
         } else {
-            throw FerryError(.configuration, code: "vault_no_token", "No Vault token: set VAULT_TOKEN or pass a token.")
+            throw FerryError(.configuration, code: .vaultNoToken, "No Vault token: set VAULT_TOKEN or pass a token.")
         }
         let chosenTransport = transport ?? SocketTransport(caFile: pick(caFile, "CACERT"), caVariable: "VAULT_CACERT")
         return VaultClient(address: url, auth: chosen, namespace: pick(namespace, "NAMESPACE"), transport: chosenTransport, logger: logger)
@@ -93,7 +93,7 @@ public struct VaultClient: Sendable {
             for (key, value) in pairs { custom[key] = value.pythonString }
         }
         guard case .object(let values)? = data?.member("data") else {
-            throw FerryError(.notFound, code: "vault_not_found", "Vault has no data at '\(mount)/\(path)' (deleted or destroyed).")
+            throw FerryError(.notFound, code: .vaultNotFound, "Vault has no data at '\(mount)/\(path)' (deleted or destroyed).")
         }
         return KVSecret(data: values, version: metadata?.member("version")?.intValue ?? 0, customMetadata: custom)
     }
@@ -232,7 +232,7 @@ public struct VaultClient: Sendable {
                                       contentType: "application/json", token: nil)
         let body = try Self.decode(response, what: "login at 'auth/\(mount)'", origin: HTTPOrigin.of(address), sent: request)
         guard case .string(let token)? = body.member("auth")?.member("client_token"), !token.isEmpty else {
-            throw FerryError(.backend, code: "vault_bad_response", "Vault at \(HTTPOrigin.of(address)) answered the login at 'auth/\(mount)' without a token.")
+            throw FerryError(.backend, code: .vaultBadResponse, "Vault at \(HTTPOrigin.of(address)) answered the login at 'auth/\(mount)' without a token.")
         }
         let lease = TimeInterval(body.member("auth")?.member("lease_duration")?.intValue ?? 0)
         // Log in again 30 s before the lease ends (or after 80 % of a short lease).
@@ -278,20 +278,21 @@ public struct VaultClient: Sendable {
             let texts = errors(response)
             let detail = ServerRefusal.detail(status: response.status, code: nil, message: texts.isEmpty ? nil : texts.joined(separator: "; "),
                                               sent: request)
+            let remote = ServerRefusal.remoteCode(status: response.status, code: nil, sent: request)
             switch response.status {
             case 403:
-                throw FerryError(.backend, code: "vault_forbidden", "Vault at \(origin) refused the \(what)\(detail) (check the token's policies).")
+                throw FerryError(.backend, code: .vaultForbidden, remoteCode: remote, "Vault at \(origin) refused the \(what)\(detail) (check the token's policies).")
             case 404:
-                throw FerryError(.notFound, code: "vault_not_found", "Vault at \(origin) has nothing for the \(what)\(detail).")
+                throw FerryError(.notFound, code: .vaultNotFound, remoteCode: remote, "Vault at \(origin) has nothing for the \(what)\(detail).")
             default:
-                throw FerryError(.backend, code: "vault_http_\(response.status)", "Vault at \(origin) refused the \(what)\(detail).")
+                throw FerryError(.backend, code: .vaultHTTP, remoteCode: remote, "Vault at \(origin) refused the \(what)\(detail).")
             }
         }
         if response.body.isEmpty { return .object([]) }
         do {
             return try PythonJSON.parse(String(decoding: response.body, as: UTF8.self))
         } catch {
-            throw FerryError(.backend, code: "vault_bad_response", "Vault at \(origin) answered the \(what) with a body that is not JSON.")
+            throw FerryError(.backend, code: .vaultBadResponse, "Vault at \(origin) answered the \(what) with a body that is not JSON.")
         }
     }
 }

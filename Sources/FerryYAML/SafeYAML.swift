@@ -26,7 +26,7 @@ public enum SafeYAML {
         do {
             return try Yams.compose(yaml: text)
         } catch {
-            throw FerryError(.corruptData, code: "malformed_yaml", "\(source) is not valid YAML: \(describe(error)).")
+            throw FerryError(.corruptData, code: .malformedYAML, "\(source) is not valid YAML: \(describe(error)).")
         }
     }
 
@@ -84,7 +84,7 @@ public enum SafeYAML {
                     repeated.add(size)
                     guard repeated.nodes <= aliasNodeLimit, repeated.text <= aliasTextLimit else {
                         throw FerryError(
-                            .corruptData, code: "yaml_alias_limit",
+                            .corruptData, code: .yamlAliasLimit,
                             "\(source) repeats too much through YAML aliases (over \(aliasNodeLimit) nodes or "
                                 + "\(aliasTextLimit >> 20) MiB of text once expanded): Ferry refuses it.")
                     }

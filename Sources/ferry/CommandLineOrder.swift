@@ -40,7 +40,7 @@ enum CommandLineOrder {
         }
         let rest = Array(arguments[index...])
         if path.isEmpty, let first = leading.first, !rest.contains(where: { ["--help", "-h", "--version"].contains($0) }) {
-            throw FerryError(.invalidInput, code: "missing_command",
+            throw FerryError(.invalidInput, code: .missingCommand,
                              "`\(first.prefix { $0 != "=" })` goes with a command, before or after it: `ferry \(first.prefix { $0 != "=" }) … secret list`.")
         }
         return path + leading + rest
@@ -51,10 +51,10 @@ enum CommandLineOrder {
         let ranked = names.map { (name: $0, distance: editDistance(token, $0)) }.min { $0.distance < $1.distance }
         let parent = (["ferry"] + path).joined(separator: " ")
         if let ranked, ranked.distance <= max(1, min(2, ranked.name.count / 3)) {
-            return FerryError(.invalidInput, code: "unknown_command",
+            return FerryError(.invalidInput, code: .unknownCommand,
                               "Unknown command '\(shown)'. Did you mean '\(ranked.name)'?")
         }
-        return FerryError(.invalidInput, code: "unknown_command",
+        return FerryError(.invalidInput, code: .unknownCommand,
                           "Unknown command '\(shown)'; `\(parent)` has: \(names.joined(separator: ", ")).")
     }
 

@@ -51,7 +51,7 @@ enum Main {
             }
         } catch let error as FerryError {
             // One line, a name's line feeds escaped too; only a schema violation lists its fields on lines of their own.
-            Console.err("Error: " + (error.code == "schema_violation" ? error.message : Console.escaped(error.message)))
+            Console.err("Error: " + (error.code == .schemaViolation ? error.message : Console.escaped(error.message)))
             exit(ExitStatus.code(for: error))
         } catch {
             Ferry.exit(withError: error)

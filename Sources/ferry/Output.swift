@@ -148,13 +148,13 @@ enum Console {
     /// command. Values are single-quoted, so nothing in them is ever executed.
     static func env(_ values: SecretValues, show: Bool) throws -> String {
         guard show else {
-            throw FerryError(.invalidInput, code: "env_needs_show_secrets",
+            throw FerryError(.invalidInput, code: .envNeedsShowSecrets,
                              "-o env prints shell assignments of the values, and without --show-secrets every value would be '***'; add --show-secrets (or use -o yaml to see the keys).")
         }
         let unsafe = values.keys.filter { !isShellName($0) }
         guard unsafe.isEmpty else {
             let listed = unsafe.prefix(3).map { String(reflecting: $0) }.joined(separator: ", ")
-            throw FerryError(.invalidInput, code: "env_unsafe_key",
+            throw FerryError(.invalidInput, code: .envUnsafeKey,
                              "-o env cannot print key\(unsafe.count == 1 ? "" : "s") \(listed)\(unsafe.count > 3 ? " and \(unsafe.count - 3) more" : ""): a shell variable name is letters, digits and _ and does not start with a digit. Use -o json or -o yaml.")
         }
         return values.revealedPairs.map { "\($0.key)='\($0.value.replacingOccurrences(of: "'", with: "'\\''"))'" }.joined(separator: "\n")

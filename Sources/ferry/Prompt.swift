@@ -20,7 +20,7 @@ enum Prompt {
     static func ask(_ question: String) throws -> String {
         FileHandle.standardError.write(Data((question + ": ").utf8))
         guard let line = readLine() else {
-            throw FerryError(.invalidInput, code: "no_input", "No answer given for: \(question)")
+            throw FerryError(.invalidInput, code: .noInput, "No answer given for: \(question)")
         }
         return line
     }
@@ -30,7 +30,7 @@ enum Prompt {
         FileHandle.standardError.write(Data((question + " ").utf8))
         guard isInteractive else {
             guard let line = readLine() else {
-                throw FerryError(.invalidInput, code: "no_input", "No value given for: \(question)")
+                throw FerryError(.invalidInput, code: .noInput, "No value given for: \(question)")
             }
             return line
         }
@@ -49,7 +49,7 @@ enum Prompt {
     /// A yes/no question; refuses (exit 2) when nobody can answer it.
     static func confirm(_ question: String, default defaultAnswer: Bool = false) throws -> Bool {
         guard isInteractive else {
-            throw FerryError(.refused, code: "confirmation_needed",
+            throw FerryError(.refused, code: .confirmationNeeded,
                              "\(question) Not asked, as standard input is not a terminal: pass --yes to proceed.")
         }
         let answer = try ask(question + (defaultAnswer ? " [Y/n]" : " [y/N]")).lowercased()

@@ -54,7 +54,7 @@ struct SecretCommand: AsyncParsableCommand {
         if let values { collected.merge(try ValuesInput.structured(values)) }
         if interactive {
             guard collected.isEmpty else {
-                throw FerryError(.invalidInput, code: "interactive_with_args",
+                throw FerryError(.invalidInput, code: .interactiveWithArgs,
                                  "Cannot pass secret fields as arguments when using interactive mode.")
             }
             collected = try ValuesInput.interactive()
@@ -87,7 +87,7 @@ struct SecretCommand: AsyncParsableCommand {
                 arguments: arguments, values: self.values, interactive: interactive, nameRequired: true)
             try ZenMLArguments.validateSecret(name: name, keys: values.keys)
             guard !values.isEmpty else {
-                throw FerryError(.invalidInput, code: "no_values",
+                throw FerryError(.invalidInput, code: .noValues,
                                  "Secret fields must be passed as arguments when not using interactive mode.")
             }
             let store = try global.openStore()
@@ -152,7 +152,7 @@ struct SecretCommand: AsyncParsableCommand {
             ]
             query.filters = try filters.compactMap { field, value in try value.map { try .init(field: field, expression: $0) } }
             guard ["and", "or"].contains(logicalOperator) else {
-                throw FerryError(.invalidInput, code: "bad_operator", "--logical_operator takes `and` or `or`.")
+                throw FerryError(.invalidInput, code: .badOperator, "--logical_operator takes `and` or `or`.")
             }
             query.matchAny = logicalOperator == "or"
             query.sort = try .init(sortBy)
@@ -161,7 +161,7 @@ struct SecretCommand: AsyncParsableCommand {
             let known = ["created", "id", "name", "private", "updated", "user", "user_id", "values"]
             let chosen = columns.split(separator: ",").map { String(PythonText.strip($0)) }
             if let bad = chosen.first(where: { !known.contains($0) }) {
-                throw FerryError(.invalidInput, code: "bad_column", "Unknown column `\(bad)`: use \(known.joined(separator: ", ")).")
+                throw FerryError(.invalidInput, code: .badColumn, "Unknown column `\(bad)`: use \(known.joined(separator: ", ")).")
             }
             let store = try global.openStore(readOnly: true)
             let result = try store.list(query)
@@ -225,14 +225,14 @@ struct SecretCommand: AsyncParsableCommand {
             var (name, values) = try SecretCommand.collectValues(
                 arguments: arguments, values: self.values, interactive: false, nameRequired: true)
             if interactive && !values.isEmpty {
-                throw FerryError(.invalidInput, code: "interactive_with_args",
+                throw FerryError(.invalidInput, code: .interactiveWithArgs,
                                  "Cannot pass secret fields as arguments when using interactive mode.")
             }
             let store = try global.openStore()
             let secret = try store.find(name!, isPrivate: nil, allowPartial: false)
             if interactive { values = try ValuesInput.interactiveUpdate(existingKeys: try await store.values(of: secret).keys) }
             if values.contains("name") {
-                throw FerryError(.invalidInput, code: "reserved_key", "The word 'name' cannot be used as a key for a secret.")
+                throw FerryError(.invalidInput, code: .reservedKey, "The word 'name' cannot be used as a key for a secret.")
             }
             try ZenMLArguments.validateSecret(name: nil, keys: values.keys)
             let updated = try await store.update(secret, isPrivate: `private`?.value, addOrUpdate: values, removeKeys: removeKeys)
@@ -250,7 +250,7 @@ struct SecretCommand: AsyncParsableCommand {
 
         func run() async throws {
             if newName == "name" {
-                throw FerryError(.invalidInput, code: "reserved_name", "Your secret cannot be called 'name'.")
+                throw FerryError(.invalidInput, code: .reservedName, "Your secret cannot be called 'name'.")
             }
             let store = try global.openStore()
             let secret = try store.find(nameOrId, allowPartial: false)

@@ -91,14 +91,14 @@ struct ManagerOptions: ParsableArguments {
         -> [any LegacySecretsManager]
     {
         if let targetScope, !acceptsTargetScope {
-            throw FerryError(.invalidInput, code: "target_scope",
+            throw FerryError(.invalidInput, code: .targetScope,
                              "`--scope \(targetScope)` is a scope of the centralized store, for `migrate`; a component's scope is none, global, component or namespace.")
         }
         let paths = global.zenmlPaths
         if let secretsFile {
             let path = secretsFile.hasPrefix("/") ? secretsFile : FileManager.default.currentDirectoryPath + "/" + secretsFile
             if !forWriting && !FileManager.default.fileExists(atPath: path) {
-                throw FerryError(.notFound, code: "secrets_file_missing", "The secrets file '\(path)' does not exist.")
+                throw FerryError(.notFound, code: .secretsFileMissing, "The secrets file '\(path)' does not exist.")
             }
             let parent = URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
             let id = UUID(uuidString: parent) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
@@ -107,16 +107,16 @@ struct ManagerOptions: ParsableArguments {
         }
         if let flavor, flavor != "local" {
             guard let secretsManager else {
-                throw FerryError(.invalidInput, code: "component_id_required",
+                throw FerryError(.invalidInput, code: .componentIDRequired,
                                  "The `\(flavor)` flavor needs the component's UUID: pass --secrets-manager UUID.")
             }
             guard let id = UUID(flexible: secretsManager) else {
-                throw FerryError(.invalidInput, code: "bad_component_id", "'\(secretsManager)' is not a component UUID.")
+                throw FerryError(.invalidInput, code: .badComponentID, "'\(secretsManager)' is not a component UUID.")
             }
             return [try LegacyFlavors.manager(for: describedComponent(flavor: flavor, id: id), context: global.legacyContext)]
         }
         if let scope, scope != .none {
-            throw FerryError(.invalidInput, code: "scope_unsupported",
+            throw FerryError(.invalidInput, code: .scopeUnsupported,
                              "This Secrets Manager does not support scoping. You can only use a `none` scope value.")
         }
         // The installation's secrets managers (ZenML's database or 0.1x store), when there is one.
@@ -126,7 +126,7 @@ struct ManagerOptions: ParsableArguments {
         if flavor == nil {
             do {
                 installation = try global.installation()
-            } catch let error as FerryError where ["no_config_dir", "no_config_file"].contains(error.code)
+            } catch let error as FerryError where [.noConfigDir, .noConfigFile].contains(error.code)
                 || secretsManager.flatMap(UUID.init(flexible:)) != nil
             {
                 installation = nil
@@ -137,21 +137,21 @@ struct ManagerOptions: ParsableArguments {
                 do {
                     let found = try installation.secretsManager(secretsManager)
                     return [try LegacyFlavors.manager(for: withEndpoint(found.component), context: global.legacyContext)]
-                } catch let error as FerryError where error.code == "ambiguous_secrets_manager" {
+                } catch let error as FerryError where error.code == .ambiguousSecretsManager {
                     throw error
-                } catch let error as FerryError where error.code != "secrets_manager_not_found" {
+                } catch let error as FerryError where error.code != .secretsManagerNotFound {
                     throw error
                 } catch {
                     // Not a component of the installation: a local secrets folder, below.
                 }
             }
             guard let id = UUID(flexible: secretsManager) else {
-                throw FerryError(.invalidInput, code: "bad_component_id",
+                throw FerryError(.invalidInput, code: .badComponentID,
                                  "No secrets manager `\(secretsManager)` in the ZenML installation at \(paths.configDirectory), and it is not a component UUID (such as the name of a folder in \(paths.localStoresDirectory)).")
             }
             let folder = paths.localStoresDirectory + "/" + id.uuidString.lowercased()
             if !forWriting && !FileManager.default.fileExists(atPath: folder) {
-                throw FerryError(.notFound, code: "manager_not_found",
+                throw FerryError(.notFound, code: .managerNotFound,
                                  "No local secrets manager with ID \(secretsManager): '\(folder)' does not exist.")
             }
             let component = LegacyComponent(id: id, name: id.uuidString.lowercased(), flavor: "local")
@@ -168,11 +168,11 @@ struct ManagerOptions: ParsableArguments {
             let searched = installation.map { installation in
                 "The ZenML installation at \(paths.configDirectory) has \(installation.activeStack.map { "no secrets manager in its active stack `\($0.name)`" } ?? "no active stack")"
             } ?? "No ZenML installation at \(paths.configDirectory) (its config.yaml)"
-            throw FerryError(.invalidInput, code: "no_secrets_manager",
+            throw FerryError(.invalidInput, code: .noSecretsManager,
                              "\(searched), and no local secrets manager is in '\(paths.localStoresDirectory)'. Point Ferry at ZenML's configuration directory with --config-dir or ZENML_CONFIG_PATH, or choose a secrets manager with --secrets-manager, --secrets-file, --stack or --all.")
         }
         if found.count > 1 && !all {
-            throw FerryError(.invalidInput, code: "several_secrets_managers",
+            throw FerryError(.invalidInput, code: .severalSecretsManagers,
                              "Several local secrets managers found (\(found.map { $0.id.uuidString.lowercased() }.joined(separator: ", "))); choose one with --secrets-manager.")
         }
         return try found.map { try LegacyFlavors.manager(for: $0, context: global.legacyContext) }
@@ -211,10 +211,10 @@ extension SecretsManagerCommand {
     static func loadFailure(_ name: String, _ error: FerryError, in manager: any LegacySecretsManager) -> FerryError {
         guard error.kind == .notFound else { return error }
         let where_ = "the secrets manager \(manager.component.name) (\(manager.location))"
-        guard error.code == "secret_not_found" else {
-            return FerryError(.notFound, code: error.code, "Secret `\(name)` could not be loaded from \(where_): \(error.message)")
+        guard error.code == .secretNotFound else {
+            return FerryError(.notFound, code: error.code, remoteCode: error.remoteCode, "Secret `\(name)` could not be loaded from \(where_): \(error.message)")
         }
-        return FerryError(.notFound, code: error.code, "Secret `\(name)` does not exist in \(where_).")
+        return FerryError(.notFound, code: error.code, remoteCode: error.remoteCode, "Secret `\(name)` does not exist in \(where_).")
     }
 
     struct Register: AsyncParsableCommand {
@@ -235,9 +235,9 @@ extension SecretsManagerCommand {
         func run() async throws {
             let parsed = try ZenMLArguments.parse(arguments)
             let name = parsed.name!
-            if name == "name" { throw FerryError(.invalidInput, code: "reserved_name", "Secret names cannot be named 'name'.") }
+            if name == "name" { throw FerryError(.invalidInput, code: .reservedName, "Secret names cannot be named 'name'.") }
             if parsed.values.contains("name") {
-                throw FerryError(.invalidInput, code: "reserved_key", "You can't use 'name' as the key for one of your secrets.")
+                throw FerryError(.invalidInput, code: .reservedKey, "You can't use 'name' as the key for one of your secrets.")
             }
             let schema = try SecretSchema.require(self.schema)
             if !schema.isArbitrary {
@@ -246,7 +246,7 @@ extension SecretsManagerCommand {
             var values = parsed.values
             if interactive {
                 guard values.isEmpty else {
-                    throw FerryError(.invalidInput, code: "interactive_with_args",
+                    throw FerryError(.invalidInput, code: .interactiveWithArgs,
                                      "Cannot pass secret fields as arguments when using interactive mode.")
                 }
                 if schema.isArbitrary {
@@ -259,14 +259,14 @@ extension SecretsManagerCommand {
                     }
                 }
             } else if values.isEmpty {
-                throw FerryError(.invalidInput, code: "no_values",
+                throw FerryError(.invalidInput, code: .noValues,
                                  "Secret fields must be passed as arguments when not using interactive mode.")
             }
             let content: SecretValues
             do {
                 content = try schema.validate(values)
             } catch let error as FerryError {
-                throw FerryError(.invalidInput, code: error.code, "Secret values do not conform with the secret schema: \(error.message)")
+                throw FerryError(.invalidInput, code: error.code, remoteCode: error.remoteCode, "Secret values do not conform with the secret schema: \(error.message)")
             }
             let target = try manager.manager(global, forWriting: true)
             try target.validateSecretName(name)
@@ -277,7 +277,7 @@ extension SecretsManagerCommand {
             do {
                 try await target.registerSecret(LegacySecret(name: name, schemaType: schema.type, values: content))
             } catch let error as FerryError where error.kind == .alreadyExists {
-                throw FerryError(.alreadyExists, code: error.code, "A secret with name '\(name)' already exists.")
+                throw FerryError(.alreadyExists, code: error.code, remoteCode: error.remoteCode, "A secret with name '\(name)' already exists.")
             }
             if global.output == .table { Console.out("Secret `\(Console.escaped(name))` registered in '\(target.location)'.") }
         }
@@ -372,12 +372,12 @@ extension SecretsManagerCommand {
                 throw loadFailure(name, error, in: target)
             }
             if parsed.values.contains("name") {
-                throw FerryError(.invalidInput, code: "reserved_key", "Secret names cannot be passed as arguments.")
+                throw FerryError(.invalidInput, code: .reservedKey, "Secret names cannot be passed as arguments.")
             }
             var updated = secret.values
             if interactive {
                 guard parsed.values.isEmpty else {
-                    throw FerryError(.invalidInput, code: "interactive_with_args",
+                    throw FerryError(.invalidInput, code: .interactiveWithArgs,
                                      "Cannot pass secret fields as arguments when using interactive mode.")
                 }
                 Console.out("You will now have a chance to overwrite each secret one by one. Press enter to skip.")
@@ -387,7 +387,7 @@ extension SecretsManagerCommand {
                 }
             } else {
                 guard !parsed.values.isEmpty else {
-                    throw FerryError(.invalidInput, code: "no_values",
+                    throw FerryError(.invalidInput, code: .noValues,
                                      "Secret fields must be passed as arguments when not using interactive mode.")
                 }
                 updated.merge(parsed.values)
@@ -397,7 +397,7 @@ extension SecretsManagerCommand {
                 do {
                     content = try schema.validate(updated)
                 } catch let error as FerryError {
-                    throw FerryError(.invalidInput, code: error.code, "Secret values do not conform with the secret schema: \(error.message)")
+                    throw FerryError(.invalidInput, code: error.code, remoteCode: error.remoteCode, "Secret values do not conform with the secret schema: \(error.message)")
                 }
             }
             if global.output == .table {
@@ -407,7 +407,7 @@ extension SecretsManagerCommand {
             do {
                 try await target.updateSecret(LegacySecret(name: name, schemaType: secret.schemaType, values: content))
             } catch let error as FerryError where error.kind == .notFound {
-                throw FerryError(.notFound, code: error.code, "Secret with name `\(name)` already exists.")
+                throw FerryError(.notFound, code: error.code, remoteCode: error.remoteCode, "Secret with name `\(name)` already exists.")
             }
             Console.out("Secret with name '\(Console.escaped(name))' has been updated")
         }
@@ -432,7 +432,7 @@ extension SecretsManagerCommand {
             do {
                 try await target.deleteSecret(named: name)
             } catch let error as FerryError where error.kind == .notFound {
-                throw FerryError(.notFound, code: error.code, "Secret with name `\(name)` no longer present.")
+                throw FerryError(.notFound, code: error.code, remoteCode: error.remoteCode, "Secret with name `\(name)` no longer present.")
             }
             Console.out("Deleted secret `\(Console.escaped(name))`.")
         }
@@ -518,11 +518,11 @@ extension SecretsManagerCommand {
                 let record: StackRecord
                 do {
                     record = try installation.stack(stack)
-                } catch let error as FerryError where error.code == "stack_not_found" {
-                    throw FerryError(.invalidInput, code: error.code, error.message)
+                } catch let error as FerryError where error.code == .stackNotFound {
+                    throw FerryError(.invalidInput, code: error.code, remoteCode: error.remoteCode, error.message)
                 }
                 guard let found = installation.secretsManagers().first(where: { $0.component.id == record.secretsManager?.id && !$0.orphaned }) else {
-                    throw FerryError(.notFound, code: "no_secrets_manager", "Stack `\(record.name)` has no secrets manager.")
+                    throw FerryError(.notFound, code: .noSecretsManager, "Stack `\(record.name)` has no secrets manager.")
                 }
                 components = [found.component]
             } else {
@@ -534,7 +534,7 @@ extension SecretsManagerCommand {
 
         func run() async throws {
             if global.output == .env {
-                throw FerryError(.invalidInput, code: "output_format", "`migrate` prints its plan as a table, json or yaml; -o env is for `secret get`.")
+                throw FerryError(.invalidInput, code: .outputFormat, "`migrate` prints its plan as a table, json or yaml; -o env is for `secret get`.")
             }
             let sources = try await sources()
             var options = MigrationOptions()
@@ -550,7 +550,7 @@ extension SecretsManagerCommand {
             if let location = global.store, location.hasPrefix("http://") || location.hasPrefix("https://") {
                 // A live ZenML server: ZENML_STORE_USERNAME / ZENML_STORE_PASSWORD or ZENML_STORE_API_KEY.
                 guard let url = URL(string: location), url.host != nil else {
-                    throw FerryError(.invalidInput, code: "store_url", "'\(DisplaySafety.redactedURL(location))' is not a ZenML server URL.")
+                    throw FerryError(.invalidInput, code: .storeURL, "'\(DisplaySafety.redactedURL(location))' is not a ZenML server URL.")
                 }
                 let environment = global.environment
                 let transport = SocketTransport(caFile: environment["REQUESTS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }, caVariable: "REQUESTS_CA_BUNDLE")
@@ -558,7 +558,7 @@ extension SecretsManagerCommand {
                                                          logger: Log.logger("ferry.http"))
                     .connected(workspace: workspace ?? ZenMLDatabaseTarget.workspace(from: environment))
                 if let workspace, client.layout == .privateFlag {
-                    throw FerryError(.invalidInput, code: "zenml_workspace",
+                    throw FerryError(.invalidInput, code: .zenmlWorkspace,
                                      "The ZenML server at \(DisplaySafety.redactedURL(location)) runs ZenML \(client.serverVersion ?? "0.80 or later"), whose secrets belong to no workspace; leave out --workspace \(workspace).")
                 }
                 target = ZenMLServerTarget(client: client)
@@ -569,13 +569,13 @@ extension SecretsManagerCommand {
                 target = try ZenMLDatabaseTarget(path: path, environment: global.environment, workspace: workspace)
             } else {
                 if let workspace {
-                    throw FerryError(.invalidInput, code: "zenml_workspace",
+                    throw FerryError(.invalidInput, code: .zenmlWorkspace,
                                      "--workspace \(workspace) is for a ZenML server or database before 0.80 (--store); Ferry's store has no workspaces.")
                 }
                 do {
                     target = StoreTarget(store: try global.openStore(readOnly: dryRun), path: try global.storePath())
-                } catch let error as FerryError where error.code == "store_url" {
-                    throw FerryError(.invalidInput, code: error.code,
+                } catch let error as FerryError where error.code == .storeURL {
+                    throw FerryError(.invalidInput, code: error.code, remoteCode: error.remoteCode,
                                      "\(error.message) `migrate` also writes to a ZenML server (http:// or https:// URL) or a ZenML database (…/zenml.db).")
                 }
             }
@@ -597,7 +597,7 @@ extension SecretsManagerCommand {
                     Console.out(planTable(plan, broken: broken, target: target.description, isPrivate: options.isPrivate, planned: true))
                 }
                 guard try Prompt.confirm(question) else {
-                    throw FerryError(.refused, code: "migration_aborted", "Aborting migration: nothing was changed.")
+                    throw FerryError(.refused, code: .migrationAborted, "Aborting migration: nothing was changed.")
                 }
             }
             if !dryRun {
@@ -629,7 +629,7 @@ extension SecretsManagerCommand {
             if !dryRun && incomplete + unreadableManagers > 0 {
                 let parts = (incomplete > 0 ? ["\(incomplete) secret\(incomplete == 1 ? "" : "s") could not be migrated"] : [])
                     + (unreadableManagers > 0 ? ["\(unreadableManagers) secrets manager\(unreadableManagers == 1 ? "" : "s") could not be read, so none of \(unreadableManagers == 1 ? "its" : "their") secrets were migrated"] : [])
-                throw FerryError(.backend, code: "migration_incomplete",
+                throw FerryError(.backend, code: .migrationIncomplete,
                                  "\(parts.joined(separator: ", and ")) (see the table\(errorFile.map { " and \($0)" } ?? "")).")
             }
         }

@@ -61,7 +61,7 @@ extension SecretsManagerCommand {
                 guard let record = installation.activeStack?.secretsManager,
                       let active = installation.secretsManagers().first(where: { $0.component.id == record.id && $0.component.name == record.name })
                 else {
-                    throw FerryError(.notFound, code: "no_active_secrets_manager",
+                    throw FerryError(.notFound, code: .noActiveSecretsManager,
                                      "The active stack has no secrets manager; name one (`ferry secrets-manager list` shows them).")
                 }
                 found = active
@@ -99,7 +99,7 @@ extension SecretsManagerCommand {
 
         func run() async throws {
             guard let flavor = manager.flavor, flavor != "local" else {
-                throw FerryError(.invalidInput, code: "flavor_required",
+                throw FerryError(.invalidInput, code: .flavorRequired,
                                  "Name the back-end with --flavor aws, gcp, azure or vault (local secrets managers are found by `ferry secrets-manager list`).")
             }
             var base = manager.describedComponent(flavor: flavor, id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))

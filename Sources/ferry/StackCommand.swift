@@ -181,7 +181,7 @@ struct StackCommand: AsyncParsableCommand {
                 if level == .none { return "Secret validation is off (ZENML_SECRET_VALIDATION_LEVEL=NONE)." }
                 return "Every secret reference of stack `\(stack.name)` can be resolved (\(result.required.count) references, \(result.fromStore.count) from the centralized store)."
             }
-            if result.message != nil { throw FerryError(.notFound, code: "missing_secrets", "Stack `\(stack.name)` references missing secrets.") }
+            if result.message != nil { throw FerryError(.notFound, code: .missingSecrets, "Stack `\(stack.name)` references missing secrets.") }
         }
     }
 
@@ -294,7 +294,7 @@ enum ResolveOutput {
             return Console.table(["COMPONENT", "ATTRIBUTE", "VALUE", "REFERENCE"], rows, truncate: [0])
         }
         if failures > 0 {
-            throw FerryError(.notFound, code: "unresolved_references",
+            throw FerryError(.notFound, code: .unresolvedReferences,
                              "\(failures) secret reference\(failures == 1 ? "" : "s") of stack `\(stack.name)` cannot be resolved (see the output).")
         }
     }

@@ -21,7 +21,7 @@ enum ValuesInput {
             do {
                 json = try PythonJSON.parse(text)
             } catch let error as FerryError {
-                throw FerryError(.invalidInput, code: "values_invalid_json", "The --values text is not valid JSON: \(error.message).")
+                throw FerryError(.invalidInput, code: .valuesInvalidJSON, "The --values text is not valid JSON: \(error.message).")
             }
             guard case .object(let pairs) = json else { throw notAMap() }
             var values = SecretValues()
@@ -36,7 +36,7 @@ enum ValuesInput {
         do {
             node = try SafeYAML.compose(text, source: "The --values text")
         } catch let error as FerryError {
-            throw FerryError(.invalidInput, code: error.code, error.message)
+            throw FerryError(.invalidInput, code: error.code, remoteCode: error.remoteCode, error.message)
         }
         guard let node, let mapping = node.mapping else { throw notAMap() }
         var values = SecretValues()
@@ -48,7 +48,7 @@ enum ValuesInput {
     }
 
     private static func notAMap() -> FerryError {
-        FerryError(.invalidInput, code: "values_not_a_map",
+        FerryError(.invalidInput, code: .valuesNotAMap,
                    "The --values text must be a JSON or YAML mapping of keys to plain values.")
     }
 
@@ -67,7 +67,7 @@ enum ValuesInput {
             guard try Prompt.confirm("Do you want to add another key-value pair to this secret?") else { break }
         }
         if values.isEmpty {
-            throw FerryError(.invalidInput, code: "no_values", "No secret key was entered.")
+            throw FerryError(.invalidInput, code: .noValues, "No secret key was entered.")
         }
         return values
     }

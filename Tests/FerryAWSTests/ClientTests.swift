@@ -58,7 +58,7 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
                                           credentials: StaticCredentials(), transport: scripted)
         await #expect { _ = try await client.getSecretValue(id: "x") } throws: { ($0 as? FerryError)?.kind == .notFound }
         await #expect { try await client.createSecret(name: "x", secretString: "{}") } throws: { ($0 as? FerryError)?.kind == .alreadyExists }
-        await #expect { _ = try await client.listSecrets() } throws: { ($0 as? FerryError)?.code == "aws.SignatureDoesNotMatch" }
+        await #expect { _ = try await client.listSecrets() } throws: { ($0 as? FerryError)?.remoteCode == "SignatureDoesNotMatch" }
         #expect(scripted.requests.count == 3)
         #expect(scripted.requests[0].header("X-Amz-Target") == "secretsmanager.GetSecretValue")
         #expect(scripted.requests[0].header("Authorization")?.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDTEST/") == true)
@@ -87,7 +87,7 @@ struct ClientOperationsTests {
         #expect(try await client.describeSecret(id: name).tags.map(\.key).sorted() == ["a", "b"])
         try await client.deleteSecret(id: name, forceWithoutRecovery: false, recoveryWindowDays: 7)
         await #expect { _ = try await client.getSecretValue(id: name) } throws: {
-            ($0 as? FerryError)?.code == "aws.InvalidRequestException"
+            ($0 as? FerryError)?.remoteCode == "InvalidRequestException"
         }
         #expect(try await client.listSecrets().isEmpty)
         #expect(try await client.listSecrets(includePlannedDeletion: true).map(\.name) == [name])

@@ -146,7 +146,7 @@ struct CredentialsTests {
         defer { home.directory.remove() }
         await #expect { _ = try await home.chain().credentials() } throws: { error in
             let error = try #require(error as? FerryError)
-            return error.code == "aws_partial_credentials" && !error.message.contains("only-the-secret")
+            return error.code == .awsPartialCredentials && !error.message.contains("only-the-secret")
         }
     }
 
@@ -225,7 +225,7 @@ struct CredentialsTests {
         defer { home.directory.remove() }
         await #expect { _ = try await home.chain().credentials() } throws: { error in
             let error = try #require(error as? FerryError)
-            return error.kind == .configuration && error.code == "aws_no_credentials"
+            return error.kind == .configuration && error.code == .awsNoCredentials
                 && error.message.contains("AWS_ACCESS_KEY_ID")
                 && error.message.contains(home.directory.file(".aws/credentials") + " (no such file)")
                 && error.message.contains(home.directory.file(".aws/config") + " (no [profile default] section)")
@@ -236,7 +236,7 @@ struct CredentialsTests {
         let home = try AWSHome(credentials: "[default]\naws_access_key_id = A\naws_secret_access_key = B\n")
         defer { home.directory.remove() }
         await #expect { _ = try await home.chain(profile: "missing").credentials() } throws: {
-            ($0 as? FerryError)?.code == "aws_profile_not_found"
+            ($0 as? FerryError)?.code == .awsProfileNotFound
         }
     }
 
@@ -245,7 +245,7 @@ struct CredentialsTests {
         defer { home.directory.remove() }
         await #expect { _ = try await home.chain().credentials() } throws: { error in
             let error = try #require(error as? FerryError)
-            return error.code == "aws_config_syntax" && error.message.contains("line 3") && !error.message.contains("wJalr")
+            return error.code == .awsConfigSyntax && error.message.contains("line 3") && !error.message.contains("wJalr")
         }
     }
 
@@ -295,7 +295,7 @@ struct CredentialsTests {
         defer { home.directory.remove() }
         #expect { try AWSSettings.region(environment: home.environment, profile: nil, explicit: nil) } throws: { error in
             let error = try #require(error as? FerryError)
-            return error.code == "aws_no_region" && error.message.contains("AWS_REGION") && error.message.contains("AWS_DEFAULT_REGION")
+            return error.code == .awsNoRegion && error.message.contains("AWS_REGION") && error.message.contains("AWS_DEFAULT_REGION")
         }
     }
 
@@ -460,7 +460,7 @@ struct CredentialsTests {
         }
         await #expect { _ = try await home.chain(profile: "deploy", transport: sts).credentials() } throws: { error in
             let error = try #require(error as? FerryError)
-            return error.kind == .backend && error.code == "aws.AccessDenied"
+            return error.kind == .backend && error.remoteCode == "AccessDenied"
                 && error.message.contains("arn:aws:iam::123456789012:role/demo") && error.message.contains("'deploy'")
                 && error.message.contains("not authorized to perform: sts:AssumeRole")
                 && !error.message.contains("base/secret+KEY")
@@ -472,7 +472,7 @@ struct CredentialsTests {
         defer { home.directory.remove() }
         let sts = STSStub { _, _ in HTTPResponse(status: 404, headers: [:], body: Data("<html>nope</html>".utf8)) }
         await #expect { _ = try await home.chain(profile: "deploy", transport: sts).credentials() } throws: {
-            ($0 as? FerryError)?.code == "aws_sts_http_404"
+            ($0 as? FerryError)?.code == .stsHTTP && ($0 as? FerryError)?.remoteCode == "404"
         }
     }
 
@@ -494,11 +494,11 @@ struct CredentialsTests {
             """
         let home = try AWSHome(credentials: Self.baseCredentialsFile, config: config)
         defer { home.directory.remove() }
-        await #expect { _ = try await home.chain(profile: "a").credentials() } throws: { ($0 as? FerryError)?.code == "aws_role_source_loop" }
+        await #expect { _ = try await home.chain(profile: "a").credentials() } throws: { ($0 as? FerryError)?.code == .awsRoleSourceLoop }
         await #expect { _ = try await home.chain(profile: "orphan").credentials() } throws: {
-            ($0 as? FerryError)?.code == "aws_profile_not_found" && ($0 as? FerryError)?.message.contains("nowhere") == true
+            ($0 as? FerryError)?.code == .awsProfileNotFound && ($0 as? FerryError)?.message.contains("nowhere") == true
         }
-        await #expect { _ = try await home.chain(profile: "mfa").credentials() } throws: { ($0 as? FerryError)?.code == "aws_mfa_unsupported" }
+        await #expect { _ = try await home.chain(profile: "mfa").credentials() } throws: { ($0 as? FerryError)?.code == .awsMFAUnsupported }
     }
 }
 
@@ -531,7 +531,7 @@ struct AssumeRoleMotoTests {
         defer { home.directory.remove() }
         await #expect { _ = try await home.chain(profile: "moto-role", transport: SocketTransport()).credentials() } throws: { error in
             let error = try #require(error as? FerryError)
-            return error.code == "aws.SignatureDoesNotMatch" && !error.message.contains("definitely-not-the-key")
+            return error.remoteCode == "SignatureDoesNotMatch" && !error.message.contains("definitely-not-the-key")
         }
     }
 }

@@ -126,7 +126,7 @@ struct AWSLegacyFlavorTests {
         let client = try Moto.client(region: "us-west-1", secretKey: "definitely-not-the-key")
         await #expect { _ = try await client.listSecrets() } throws: { error in
             guard let error = error as? FerryError else { return false }
-            return error.code == "aws.SignatureDoesNotMatch" && error.message.contains("secret access key is wrong")
+            return error.remoteCode == "SignatureDoesNotMatch" && error.message.contains("secret access key is wrong")
                 && !error.message.contains("definitely-not-the-key")
         }
     }

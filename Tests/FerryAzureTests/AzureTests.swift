@@ -118,7 +118,7 @@ extension AzureTestVault {
         // Writing a soft-deleted name recovers it first, instead of failing with 409.
         try await vault.deleteSecret(name)
         await #expect { try await vault.setSecret(name, value: "v3", recoverDeleted: false) } throws: {
-            ($0 as? FerryError)?.code == "azure_deleted_recoverable"
+            ($0 as? FerryError)?.code == .azureDeletedRecoverable
         }
         try await vault.setSecret(name, value: "v3")
         #expect(try await vault.getSecret(name).value == "v3")
@@ -170,14 +170,14 @@ extension AzureTestVault {
                                             vaultURL: try #require(AzureServers.value("FERRY_AZURE_VAULT_URL")))
         await #expect { _ = try await wrong.listSecrets() } throws: { error in
             let message = (error as? FerryError)?.message ?? ""
-            return (error as? FerryError)?.code == "azure_token_refused" && message.contains("invalid_client")
+            return (error as? FerryError)?.code == .azureTokenRefused && message.contains("invalid_client")
                 && !message.contains("not-the-secret")
         }
         let fixed = KeyVaultClient(vaultURL: URL(string: try #require(AzureServers.value("FERRY_AZURE_VAULT_URL")))!,
                                    credentials: AzureStaticToken("eyJ.not-a-token"),
                                    transport: SocketTransport(caFile: AzureServers.value("FERRY_AZURE_CA")))
         await #expect { _ = try await fixed.listSecrets() } throws: { error in
-            (error as? FerryError)?.code == "azure_unauthenticated"
+            (error as? FerryError)?.code == .azureUnauthenticated
                 && (error as? FerryError)?.message.contains("(a fixed access token) for the list of secrets") == true
         }
         // Tokens that expire are fetched again (the client retries once after a 401).

@@ -121,7 +121,7 @@ import Testing
         let mebibyte = "a: &a " + String(repeating: "y", count: 1 << 20) + "\n"
         #expect(try SafeYAMLBridge.compose(mebibyte + aliases(4)) != nil)
         let error = #expect(throws: FerryError.self) { try SafeYAMLBridge.compose(mebibyte + aliases(5)) }
-        #expect(error?.code == "yaml_alias_limit" && error?.message.contains("yyyy") == false)
+        #expect(error?.code == .yamlAliasLimit && error?.message.contains("yyyy") == false)
     }
 
     /// A few aliases, as a hand-written file may have, still read.

@@ -163,7 +163,7 @@ struct GCPUnitTests {
         #expect(try await client.access(id: "empty").isEmpty)
         await #expect { _ = try await client.access(id: "bad") } throws: { error in
             let failure = error as? FerryError
-            return failure?.code == "gcp_crc32c_mismatch" && failure?.message.contains("secret 'bad'") == true
+            return failure?.code == .gcpCRC32CMismatch && failure?.message.contains("secret 'bad'") == true
                 && failure?.message.contains("s3cr3t") == false
         }
         await #expect { _ = try await client.access(id: "gone") } throws: { error in
@@ -251,7 +251,7 @@ struct GCPFakeServerTests {
                                                 transport: SocketTransport())
             await #expect { _ = try await client.listSecrets() } throws: { error in
                 let failure = error as? FerryError
-                return failure?.code == "gcp_unauthenticated"
+                return failure?.code == .gcpUnauthenticated
                     && failure?.message.contains("did not accept the credentials (a fixed access token) for the list of secrets") == true
                     && failure?.message.contains(token) == false
             }
@@ -263,7 +263,7 @@ struct GCPFakeServerTests {
         let client = GCPSecretManagerClient(project: "ferry-test", endpoint: endpoint, credentials: stranger, transport: SocketTransport())
         await #expect { _ = try await client.listSecrets() } throws: { error in
             let failure = error as? FerryError
-            return failure?.code == "gcp_token_refused" && failure?.message.contains("invalid_grant") == true
+            return failure?.code == .gcpTokenRefused && failure?.message.contains("invalid_grant") == true
                 && failure?.message.contains("service account ferry@p.iam.gserviceaccount.com") == true
         }
     }
@@ -311,7 +311,7 @@ struct GCPFakeServerTests {
         #expect(try await client.listSecrets(filter: "labels.team=a AND name:s2").map(\.id) == ["s2"])
         #expect(try await client.listSecrets(filter: "labels.nope:*").isEmpty)
         await #expect { _ = try await client.listSecrets(filter: "bogus_field=1") } throws: { error in
-            (error as? FerryError)?.code == "gcp_invalid_argument" && (error as? FerryError)?.message.contains("list of secrets") == true
+            (error as? FerryError)?.code == .gcpInvalidArgument && (error as? FerryError)?.message.contains("list of secrets") == true
         }
         try await client.updateLabels(id: "s1", labels: [("team", "a")])
         #expect(try await client.getSecret(id: "s1").labels.map(\.key) == ["team"])

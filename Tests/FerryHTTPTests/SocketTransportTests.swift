@@ -339,14 +339,14 @@ struct SocketTransportTests {
             }
             #expect(seconds(since: start) < 20)
             #expect(error?.kind == .backend)
-            #expect(error?.code == "http_unreachable")
+            #expect(error?.code == .httpUnreachable)
             #expect(error?.message.contains("http://\(host):\(port)") == true)
             #expect(error?.message.contains("secret") == false)
         }
         let unresolvable = await ferryError {
             _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "http://no-such-host.invalid/")!))
         }
-        #expect(unresolvable?.code == "http_unreachable")
+        #expect(unresolvable?.code == .httpUnreachable)
         #expect(unresolvable?.message.contains("no-such-host.invalid") == true)
     }
 
@@ -362,7 +362,7 @@ struct SocketTransportTests {
         }
         // The 0.5 s time-out, not the server's 60 s (the bound leaves room for a loaded machine).
         #expect(seconds(since: start) < 20)
-        #expect(error?.code == "http_unreachable")
+        #expect(error?.code == .httpUnreachable)
         #expect(error?.message.contains("timed out") == true)
         #expect(error?.message.contains("127.0.0.1:\(server.port)") == true)
     }
@@ -459,7 +459,7 @@ struct SocketTransportTests {
         let untrusted = await ferryError {
             _ = try await untrusting.send(HTTPRequest(method: "GET", url: server.url("/echo", scheme: "https")))
         }
-        #expect(untrusted?.code == "tls_untrusted")
+        #expect(untrusted?.code == .tlsUntrusted)
         #expect(untrusted?.kind == .backend)
         #expect(untrusted?.message.contains("https://127.0.0.1:\(server.port)") == true)
         #expect(untrusted?.message.contains("not trusted") == true)
@@ -480,7 +480,7 @@ struct SocketTransportTests {
             let error = await ferryError {
                 _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/echo", scheme: "https", host: host)))
             }
-            #expect(error?.code == "tls_untrusted")
+            #expect(error?.code == .tlsUntrusted)
             #expect(error?.message.contains("not valid for `\(host)`") == true)
         }
     }
@@ -492,7 +492,7 @@ struct SocketTransportTests {
             _ = try await SocketTransport(caFile: directory.file("missing.pem"))
                 .send(HTTPRequest(method: "GET", url: URL(string: "https://127.0.0.1:1/")!))
         }
-        #expect(missingCA?.code == "tls_ca_file")
+        #expect(missingCA?.code == .tlsCAFile)
         #expect(missingCA?.message.contains("missing.pem") == true)
 
         let plain = try PythonServer(directory)
@@ -504,12 +504,12 @@ struct SocketTransportTests {
         // A failed handshake, not the 60 s time-out (the bound leaves room for a loaded machine).
         #expect(seconds(since: start) < 20)
         #expect(mixedUp?.kind == .backend)
-        #expect(["tls_failed", "http_unreachable"].contains(mixedUp?.code ?? ""))
+        #expect([.tlsFailed, .httpUnreachable].contains(mixedUp?.code))
 
         let unsupported = await ferryError {
             _ = try await SocketTransport().send(HTTPRequest(method: "GET", url: URL(string: "ftp://127.0.0.1/")!))
         }
-        #expect(unsupported?.code == "http_unsupported_scheme")
+        #expect(unsupported?.code == .httpUnsupportedScheme)
     }
 
     @Test func rejectsHeaderInjectionWithoutQuotingTheValue() async throws {
@@ -517,7 +517,7 @@ struct SocketTransportTests {
             _ = try await SocketTransport().send(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:1/")!,
                                                              headers: [("X-Token", "s3cr3t\r\nEvil: 1")]))
         }
-        #expect(error?.code == "http_bad_request")
+        #expect(error?.code == .httpBadRequest)
         #expect(error?.message.contains("s3cr3t") == false)
         #expect(error?.message.contains("X-Token") == true)
     }

@@ -134,7 +134,7 @@ import Testing
 
     @Test func anUnreadableSecretIsReportedAndTheRestMigrate() async throws {
         let source = Self.source("aws", ["broken": ["k": "v"], "fine": ["k": "v"]])
-        source.makeUnreadable("broken", FerryError(.corruptData, code: "bad_value", "The value of `broken` is not JSON."))
+        source.makeUnreadable("broken", FerryError(.corruptData, code: .badValue, "The value of `broken` is not JSON."))
         let target = InMemoryMigrationTarget()
         let plan = try await Self.migrate([source], into: target, Self.options(delete: true))
         let broken = try Self.item(plan, "broken")
@@ -146,7 +146,7 @@ import Testing
 
     @Test func aSourceThatCannotBeListedIsOneRowAndTheOthersMigrate() async throws {
         let failing = Self.source("down", ["db": ["k": "v"]])
-        failing.failListing(FerryError(.backend, code: "unreachable", "The back-end cannot be reached."))
+        failing.failListing(FerryError(.backend, code: FerryError.Code("unreachable"), "The back-end cannot be reached."))
         let target = InMemoryMigrationTarget()
         let plan = try await Self.migrate([failing, Self.source("up", ["db": ["k": "v"]])], into: target, Self.options())
         let row = try Self.item(plan, "*", component: "down")
@@ -164,7 +164,7 @@ import Testing
             .write(to: URL(fileURLWithPath: file))
         let local = LocalSecretsManager(component: LegacyComponent(id: UUID(), name: "local", flavor: "local"), secretsFile: file)
         let failing = Self.source("down", [:])
-        failing.failListing(FerryError(.backend, code: "unreachable", "The back-end cannot be reached."))
+        failing.failListing(FerryError(.backend, code: FerryError.Code("unreachable"), "The back-end cannot be reached."))
         let sources: [any LegacySecretsManager] = [local, failing]
 
         let target = InMemoryMigrationTarget()

@@ -190,7 +190,7 @@ func snapshot(_ path: String) throws -> [String: Data] {
         try writer.execute("BEGIN EXCLUSIVE")
         defer { try? writer.execute("ROLLBACK") }
         #expect { try ZenMLInstallation.open(paths: ZenMLPaths(configDirectory: folder.path)) } throws: { error in
-            (error as? FerryError)?.code == "database_locked" && (error as? FerryError)?.message.contains("zenml.db") == true
+            (error as? FerryError)?.code == .databaseLocked && (error as? FerryError)?.message.contains("zenml.db") == true
         }
     }
 

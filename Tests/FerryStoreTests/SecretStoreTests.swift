@@ -86,7 +86,7 @@ func rowCount(_ store: SecretStore) throws -> Int {
         #expect(try store.find(one.id.hexString).id == one.id)
         #expect(try store.find("-db", allowPartial: true).id == one.id)
         #expect(throws: FerryError.self) { try store.find("-db", allowPartial: false) }
-        #expect { try store.find("prod", allowPartial: true) } throws: { ($0 as? FerryError)?.code == "ambiguous_secret" }
+        #expect { try store.find("prod", allowPartial: true) } throws: { ($0 as? FerryError)?.code == .ambiguousSecret }
         #expect(try store.find(String(one.id.hexString.prefix(12)), allowPartial: true).id == one.id)
     }
 
@@ -141,7 +141,7 @@ func rowCount(_ store: SecretStore) throws -> Int {
         defer { directory.remove() }
         let encrypted = try makeStore(directory, key: "right key")
         let secret = try await encrypted.create(name: "s", values: ["pw": "top"])
-        for (key, code) in [("wrong key", "wrong_encryption_key"), (nil, "missing_encryption_key")] as [(String?, String)] {
+        for (key, code) in [("wrong key", .wrongEncryptionKey), (nil, .missingEncryptionKey)] as [(String?, FerryError.Code)] {
             let store = try makeStore(directory, key: key)
             await #expect { _ = try await store.values(of: secret) } throws: { ($0 as? FerryError)?.code == code }
             await #expect { try await store.create(name: "t", values: ["a": "b"]) } throws: { ($0 as? FerryError)?.code == code }
@@ -157,7 +157,7 @@ func rowCount(_ store: SecretStore) throws -> Int {
         try await plain.create(name: "p", values: ["a": "1"])
         let keyed = try makeStore(directory, key: "k", file: "plain.db")
         await #expect { try await keyed.create(name: "q", values: ["a": "1"]) } throws: {
-            ($0 as? FerryError)?.code == "unexpected_encryption_key"
+            ($0 as? FerryError)?.code == .unexpectedEncryptionKey
         }
     }
 
@@ -286,9 +286,9 @@ struct FailingBackend: SecretValuesBackend {
 struct ForeignBackend: SecretValuesBackend {
     let type = "foreign"
     func storeValues(_ values: SecretValues, for id: UUID) async throws {}
-    func getValues(for id: UUID) async throws -> SecretValues { throw FerryError(.notFound, code: "values_not_ours", "not ours") }
+    func getValues(for id: UUID) async throws -> SecretValues { throw FerryError(.notFound, code: .valuesNotOurs, "not ours") }
     func updateValues(_ values: SecretValues, for id: UUID) async throws {}
-    func deleteValues(for id: UUID) async throws { throw FerryError(.notFound, code: "values_not_ours", "not ours") }
+    func deleteValues(for id: UUID) async throws { throw FerryError(.notFound, code: .valuesNotOurs, "not ours") }
 }
 
 @Suite struct ForeignValuesTests {
@@ -298,7 +298,7 @@ struct ForeignBackend: SecretValuesBackend {
         defer { directory.remove() }
         let store = SecretStore(database: try StoreDatabase(path: directory.file("ferry.db")), backend: ForeignBackend())
         let secret = try await store.create(name: "s", values: ["a": "1"])
-        await #expect { try await store.delete(secret) } throws: { ($0 as? FerryError)?.code == "values_not_ours" }
+        await #expect { try await store.delete(secret) } throws: { ($0 as? FerryError)?.code == .valuesNotOurs }
         #expect(try rowCount(store) == 1)
     }
 }

@@ -50,10 +50,10 @@ struct CentralizedFixture {
             #expect(try codec.decode(stored, secret: row.name) == row.values, "\(row.name)")
             // The wrong key and no key are clear errors.
             #expect { try ZenMLValuesCodec(encryptionKey: key + "x").decode(stored, secret: row.name) } throws: {
-                ($0 as? FerryError)?.code == "wrong_encryption_key"
+                ($0 as? FerryError)?.code == .wrongEncryptionKey
             }
             #expect { try ZenMLValuesCodec(encryptionKey: nil).decode(stored, secret: row.name) } throws: {
-                ($0 as? FerryError)?.code == "missing_encryption_key"
+                ($0 as? FerryError)?.code == .missingEncryptionKey
             }
         }
     }
@@ -68,7 +68,7 @@ struct CentralizedFixture {
             let ordered = try PythonJSON.parseFlatMap(try #require(PythonBase64.decodeUTF8(row.stored)), what: row.name)
             #expect(try codec.encode(ordered) == .base64(Data(row.stored.utf8)), "\(row.name)")
             #expect { try ZenMLValuesCodec(encryptionKey: "k").decode(.base64(Data(row.stored.utf8)), secret: row.name) } throws: {
-                ($0 as? FerryError)?.code == "unexpected_encryption_key"
+                ($0 as? FerryError)?.code == .unexpectedEncryptionKey
             }
         }
     }

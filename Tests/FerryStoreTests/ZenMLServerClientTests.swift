@@ -65,7 +65,7 @@ import Testing
             _ = try await client.connected()
             Issue.record("a 0.34 server was accepted")
         } catch let error as FerryError {
-            #expect(error.code == "zenml_server_version" && error.message.contains("0.34.0") && error.message.contains("no centralized secrets store"))
+            #expect(error.code == .zenmlServerVersion && error.message.contains("0.34.0") && error.message.contains("no centralized secrets store"))
         }
         #expect(server.requests.map(\.url.path) == ["/api/v1/info"], "nothing but the version was asked")
     }
@@ -124,7 +124,7 @@ import Testing
             _ = try await connected.values(id: "66666666-6666-6666-6666-666666666666", name: "db")
             Issue.record("values the server withheld were read as a secret")
         } catch let error as FerryError {
-            #expect(error.code == "zenml_values_hidden" && error.message.contains("'db'"))
+            #expect(error.code == .zenmlValuesHidden && error.message.contains("'db'"))
         }
     }
 }

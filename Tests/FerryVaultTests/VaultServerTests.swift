@@ -68,7 +68,7 @@ struct VaultServerTests {
             try await vault.kvWrite(mount: "secret", path: path, data: [("user", .string("SECRETVALUE"))], cas: 1)
             Issue.record("CAS mismatch should fail")
         } catch let error as FerryError {
-            #expect(error.code == "vault_http_400")
+            #expect(error.code == .vaultHTTP && error.remoteCode == "400")
             #expect(error.message.contains("check-and-set"))
             #expect(!error.message.contains("SECRETVALUE"))
         }
@@ -109,7 +109,7 @@ struct VaultServerTests {
             _ = try await bad.kvRead(mount: "secret", path: "\(prefix)/x")
             Issue.record("a bad token should be refused")
         } catch let error as FerryError {
-            #expect(error.code == "vault_forbidden")
+            #expect(error.code == .vaultForbidden)
             #expect(error.message.contains("permission denied"))
             #expect(error.message.contains("secret/\(prefix)/x"))
             #expect(!error.message.contains("NOT-A-REAL-TOKEN"))
@@ -140,7 +140,7 @@ struct VaultServerTests {
             try await reader.kvWrite(mount: "secret", path: path, data: [("k", .string("w"))])
             Issue.record("a read-only role should not write")
         } catch let error as FerryError {
-            #expect(error.code == "vault_forbidden")
+            #expect(error.code == .vaultForbidden)
             #expect(error.message.contains("permission denied"))
         }
         let badLogin = VaultClient(address: URL(string: addr)!, auth: .appRole(roleID: roleID, secretID: "wrong", mount: "\(prefix)-approle"),

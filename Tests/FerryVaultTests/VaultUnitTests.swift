@@ -98,7 +98,7 @@ import Testing
             _ = try await client.kvRead(mount: "secret", path: "a b/ü@x", version: 3)
             Issue.record("expected an error")
         } catch let error as FerryError {
-            #expect(error.code == "vault_forbidden")
+            #expect(error.code == .vaultForbidden)
             #expect(error.message.contains("permission denied"))
             #expect(error.message.contains("secret/a b/ü@x"))
             #expect(!error.message.contains("SECRETTOKEN"))
@@ -173,7 +173,7 @@ import Testing
                 try await manager.registerSecret(secret)
                 Issue.record("register went on after a read answered \(answer.status)")
             } catch let error as FerryError {
-                if !code.isEmpty { #expect(error.code == code, "\(error)") }
+                if !code.isEmpty { #expect(error.code.rawValue == code, "\(error)") }
                 #expect(error.kind != .notFound)
             }
             #expect(!transport.sent.isEmpty, "the flavor's client sends through the context's transport")
