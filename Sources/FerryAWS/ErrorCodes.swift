@@ -13,6 +13,8 @@ extension FerryError.Code {
     public static let awsConfigUnreadable = Self("aws_config_unreadable")
     /// AWS Secrets Manager answered with an HTTP error and no error type (`remoteCode`: the status).
     public static let awsHTTP = Self("aws_http")
+    /// AWS Secrets Manager refused a request: the secret is marked for deletion (`remoteCode`: `InvalidRequestException`).
+    public static let awsMarkedForDeletion = Self("aws_marked_for_deletion")
     /// The AWS profile '…' needs an MFA code (mfa_serial), which Ferry cannot prompt for.
     public static let awsMFAUnsupported = Self("aws_mfa_unsupported")
     /// No AWS credentials found. Looked at:

@@ -280,6 +280,9 @@ public struct SecretsManagerClient: Sendable {
             return FerryError(.backend, code: .awsService, remoteCode: remote, "The AWS session token has expired (\(type)).")
         case "AccessDeniedException", "AccessDenied":
             return FerryError(.backend, code: .awsService, remoteCode: remote, "AWS denied access to \(subject)\(detail).")
+        case "InvalidRequestException" where message?.contains("marked for deletion") == true:
+            // The secret is scheduled for deletion: AWSValuesBackend restores it before a write.
+            return FerryError(.backend, code: .awsMarkedForDeletion, remoteCode: remote, "AWS Secrets Manager refused \(subject)\(detail).")
         default:
             return FerryError(.backend, code: .awsService, remoteCode: remote, "AWS Secrets Manager refused \(subject)\(detail).")
         }

@@ -66,8 +66,7 @@ public struct RetryingTransport: HTTPTransport {
             case .failure(let error):
                 // Connection failures are worth another try; a certificate that is not trusted is not.
                 let failure = error as? FerryError
-                retryable = failure?.kind == .backend && failure?.code != .tlsUntrusted && failure?.code != .tlsFailed
-                    && failure?.code != .tlsCAFile
+                retryable = failure?.isRetryable == true
                 if !retryable || attempt >= policy.maxAttempts { throw error }
             }
             let reason: String
@@ -81,3 +80,10 @@ public struct RetryingTransport: HTTPTransport {
     }
 }
 
+extension FerryError {
+    /// Whether a transport that failed with this error is worth another try: a connection
+    /// failure is, a TLS set-up or certificate failure (and any non-backend error) is not.
+    public var isRetryable: Bool {
+        kind == .backend && ![.tlsUntrusted, .tlsFailed, .tlsCAFile].contains(code)
+    }
+}

@@ -37,7 +37,7 @@ public struct AWSValuesBackend: SecretValuesBackend {
         do {
             value = try await client.getSecretValue(id: Self.name(id))
             entry = try await client.describeSecret(id: Self.name(id))
-        } catch let error as FerryError where error.remoteCode == "InvalidRequestException" && error.message.contains("marked for deletion") {
+        } catch let error as FerryError where error.code == .awsMarkedForDeletion {
             throw missing(id)
         } catch let error as FerryError where error.kind == .notFound {
             throw missing(id)
@@ -57,7 +57,7 @@ public struct AWSValuesBackend: SecretValuesBackend {
         do {
             try checkOwnership(try await client.describeSecret(id: Self.name(id)), id)
             try await client.deleteSecret(id: Self.name(id), forceWithoutRecovery: true)
-        } catch let error as FerryError where error.kind == .notFound && error.code != .valuesNotOurs {
+        } catch let error as FerryError where error.kind == .notFound && !error.isOwnershipMismatch {
             throw missing(id)
         }
     }

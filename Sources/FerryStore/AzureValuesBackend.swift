@@ -50,7 +50,7 @@ public struct AzureValuesBackend: SecretValuesBackend {
         do {
             try checkOwnership(try await client.getSecret(Self.name(id)), id)
             try await client.deleteSecret(Self.name(id))
-        } catch let error as FerryError where error.kind == .notFound && error.code != .valuesNotOurs {
+        } catch let error as FerryError where error.kind == .notFound && !error.isOwnershipMismatch {
             throw missing(id)
         }
     }

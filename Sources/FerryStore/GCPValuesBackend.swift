@@ -45,7 +45,7 @@ public struct GCPValuesBackend: SecretValuesBackend {
             info = try await client.getSecret(id: Self.id(id))
             try checkOwnership(info, id)
             data = try await client.access(id: Self.id(id))
-        } catch let error as FerryError where error.kind == .notFound && error.code != .valuesNotOurs {
+        } catch let error as FerryError where error.kind == .notFound && !error.isOwnershipMismatch {
             throw missing(id)
         }
         return try PythonJSON.parseFlatMap(String(decoding: data, as: UTF8.self), what: "GCP secret `\(Self.id(id))`")
@@ -65,7 +65,7 @@ public struct GCPValuesBackend: SecretValuesBackend {
         do {
             try checkOwnership(try await client.getSecret(id: Self.id(id)), id)
             try await client.deleteSecret(id: Self.id(id))
-        } catch let error as FerryError where error.kind == .notFound && error.code != .valuesNotOurs {
+        } catch let error as FerryError where error.kind == .notFound && !error.isOwnershipMismatch {
             throw missing(id)
         }
     }

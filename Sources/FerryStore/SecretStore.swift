@@ -257,7 +257,7 @@ public final class SecretStore: Sendable, CustomStringConvertible {
         try checkKey()
         do {
             try await backend.deleteValues(for: secret.id)
-        } catch let error as FerryError where error.kind == .notFound && error.code != .valuesNotOurs {
+        } catch let error as FerryError where error.kind == .notFound && !error.isOwnershipMismatch {
             // Values already gone: deleting the metadata finishes the job. Values that belong to
             // another deployment are never a reason to drop ours silently.
             logger.debug("no values to delete", metadata: ["secret": "\(secret.name)"])

@@ -39,6 +39,13 @@ extension SecretValuesBackend {
 /// in GCP, `zenml_secret_metadata` in Vault). ZenML 0.98.0
 /// `src/zenml/zen_stores/secrets_stores/base_secrets_store.py` (`_get_secret_metadata`,
 /// `_verify_secret_metadata`).
+extension FerryError {
+    /// Whether a back-end refused a secret because another store (or no store) manages it
+    /// (``ZenMLSecretMetadata/check(_:store:secret:object:kind:)``): a not-found error that must
+    /// not be taken for "the values are missing".
+    public var isOwnershipMismatch: Bool { code == .valuesNotOurs }
+}
+
 public enum ZenMLSecretMetadata {
     /// The two pairs, in ZenML's order.
     public static func pairs(store: UUID, secret: UUID) -> [(key: String, value: String)] {

@@ -1,6 +1,7 @@
 import FerryAWS
 import FerryCore
 import FerryHTTP
+import FerryStore
 import FerryTesting
 import Foundation
 import InMemoryLogging
@@ -65,6 +66,38 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     }
 }
 
+@Suite struct MarkedForDeletionTests {
+    static let marked = RetryTests.json(400, #"{"__type": "InvalidRequestException", "message": "You can't perform this operation on the secret because it was marked for deletion."}"#)
+    static let other = RetryTests.json(400, #"{"__type": "InvalidRequestException", "message": "You can't perform this operation on the secret because it was disabled."}"#)
+
+    func client(_ responses: [HTTPResponse]) -> SecretsManagerClient {
+        SecretsManagerClient(region: "us-east-1", endpoint: URL(string: "http://127.0.0.1:1")!,
+                             credentials: StaticCredentials(), transport: ScriptedTransport(responses))
+    }
+
+    /// The client decides "marked for deletion" once, as a code; the server's type stays in `remoteCode`.
+    @Test func theClientTellsAMarkedSecretFromOtherInvalidRequests() async throws {
+        await #expect { _ = try await client([Self.marked]).getSecretValue(id: "x") } throws: {
+            let error = $0 as? FerryError
+            return error?.code == .awsMarkedForDeletion && error?.remoteCode == "InvalidRequestException" && error?.kind == .backend
+        }
+        await #expect { _ = try await client([Self.other]).getSecretValue(id: "x") } throws: {
+            let error = $0 as? FerryError
+            return error?.code == .awsService && error?.remoteCode == "InvalidRequestException"
+        }
+    }
+
+    /// ZenML reads a secret scheduled for deletion as missing values; any other refusal stays an error.
+    @Test func theStoreReadsAMarkedSecretAsMissing() async throws {
+        let marked = AWSValuesBackend(client: client([Self.marked]), storeID: UUID())
+        await #expect { _ = try await marked.getValues(for: UUID()) } throws: {
+            ($0 as? FerryError)?.kind == .notFound && ($0 as? FerryError)?.code == .valuesNotFound
+        }
+        let other = AWSValuesBackend(client: client([Self.other]), storeID: UUID())
+        await #expect { _ = try await other.getValues(for: UUID()) } throws: { ($0 as? FerryError)?.code == .awsService }
+    }
+}
+
 struct StaticCredentials: AWSCredentialsProvider {
     func credentials() async throws -> AWSCredentials {
         AWSCredentials(accessKeyID: "AKIDTEST", secretAccessKey: "secret", sessionToken: nil, expiration: nil)
@@ -87,7 +120,7 @@ struct ClientOperationsTests {
         #expect(try await client.describeSecret(id: name).tags.map(\.key).sorted() == ["a", "b"])
         try await client.deleteSecret(id: name, forceWithoutRecovery: false, recoveryWindowDays: 7)
         await #expect { _ = try await client.getSecretValue(id: name) } throws: {
-            ($0 as? FerryError)?.remoteCode == "InvalidRequestException"
+            ($0 as? FerryError)?.code == .awsMarkedForDeletion && ($0 as? FerryError)?.remoteCode == "InvalidRequestException"
         }
         #expect(try await client.listSecrets().isEmpty)
         #expect(try await client.listSecrets(includePlannedDeletion: true).map(\.name) == [name])

@@ -302,3 +302,15 @@ struct ForeignBackend: SecretValuesBackend {
         #expect(try rowCount(store) == 1)
     }
 }
+
+@Suite struct OwnershipMismatchTests {
+    /// `values_not_ours` is the one not-found error a back-end must not read as "the values are missing".
+    @Test func onlyValuesNotOursIsAnOwnershipMismatch() throws {
+        #expect(FerryError(.notFound, code: .valuesNotOurs, "m").isOwnershipMismatch)
+        #expect(!FerryError(.notFound, code: .valuesNotFound, "m").isOwnershipMismatch)
+        #expect(!FerryError(.notFound, "m").isOwnershipMismatch)
+        let mine = UUID(), secret = UUID()
+        #expect { try ZenMLSecretMetadata.check({ ["zenml": UUID().uuidString.lowercased()][$0] }, store: mine, secret: secret, object: "x", kind: "tag") }
+            throws: { ($0 as? FerryError)?.isOwnershipMismatch == true }
+    }
+}
