@@ -17,9 +17,9 @@ extension FerryError.Code {
     public static let awsMarkedForDeletion = Self("aws_marked_for_deletion")
     /// The AWS profile '…' needs an MFA code (mfa_serial), which Ferry cannot prompt for.
     public static let awsMFAUnsupported = Self("aws_mfa_unsupported")
-    /// No AWS credentials found. Looked at:
+    /// No AWS credentials found (the message lists where Ferry looked).
     public static let awsNoCredentials = Self("aws_no_credentials")
-    /// No AWS region is configured. Pass a region, set AWS_REGION or AWS_DEFAULT_REGION, or set `region` in
+    /// No AWS region is configured: pass a region, set AWS_REGION or AWS_DEFAULT_REGION, or set `region` in the profile.
     public static let awsNoRegion = Self("aws_no_region")
     /// AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not.
     public static let awsPartialCredentials = Self("aws_partial_credentials")

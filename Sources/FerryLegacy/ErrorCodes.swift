@@ -17,6 +17,7 @@ extension FerryError.Code {
     public static let binarySecret = Self("binary_secret")
     /// Key `…` of secret `…` in '…' is not valid base64 of UTF-8 text.
     public static let brokenBase64 = Self("broken_base64")
+    /// The secrets manager's flavor cannot be read by Ferry (the message says why).
     public static let flavorUnavailable = Self("flavor_unavailable")
     /// GCP secret `…` is labelled as part of `…` but its id does not start with `…_`.
     public static let gcpGroupKey = Self("gcp_group_key")

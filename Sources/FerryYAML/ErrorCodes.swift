@@ -5,6 +5,6 @@ import FerryCore
 extension FerryError.Code {
     /// … is not valid YAML: ….
     public static let malformedYAML = Self("malformed_yaml")
-    /// … repeats too much through YAML aliases (over … nodes or
+    /// A YAML file repeats too much through aliases (over the node or depth limit).
     public static let yamlAliasLimit = Self("yaml_alias_limit")
 }

@@ -46,6 +46,28 @@ enum CommandLineOrder {
         return path + leading + rest
     }
 
+    /// The value of the last `-o`/`--output` option (`-o json`, `--output=json`) before a `--`, read
+    /// from the raw arguments so that an error found before the command is parsed is shown in that
+    /// format too.
+    static func output(in arguments: [String]) -> String? {
+        var format: String?
+        var index = 0
+        while index < arguments.count, arguments[index] != "--" {
+            let token = arguments[index]
+            let name = token.prefix { $0 != "=" }
+            if name == "-o" || name == "--output" {
+                if token.count > name.count {
+                    format = String(token.dropFirst(name.count + 1))
+                } else if index + 1 < arguments.count {
+                    format = arguments[index + 1]
+                    index += 1
+                }
+            }
+            index += 1
+        }
+        return format
+    }
+
     static func unknown(_ token: String, among names: [String], path: [String]) -> FerryError {
         let shown = DisplaySafety.escaped(token)
         let ranked = names.map { (name: $0, distance: editDistance(token, $0)) }.min { $0.distance < $1.distance }

@@ -42,13 +42,17 @@ enum ExitStatus {
 enum Main {
     static func main() async {
         CrashGuard.install()
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try Ferry.parseAsRoot(try CommandLineOrder.arranged(Array(CommandLine.arguments.dropFirst())))
+            var command = try Ferry.parseAsRoot(try CommandLineOrder.arranged(arguments))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+        } catch let error as FerryError where CommandLineOrder.output(in: arguments) == OutputFormat.json.rawValue {
+            Console.err(Console.errorJSON(error))
+            exit(ExitStatus.code(for: error))
         } catch let error as FerryError {
             // One line, a name's line feeds escaped too; only a schema violation lists its fields on lines of their own.
             Console.err("Error: " + (error.code == .schemaViolation ? error.message : Console.escaped(error.message)))

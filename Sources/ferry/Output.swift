@@ -102,7 +102,19 @@ enum Console {
         }
     }
 
-    private static func jsonString(_ text: String) -> String {
+    /// An error as `-o json` shows it on stderr, on one line: `{"error": {"code": "…", "message": "…"}}`,
+    /// with `"remote_code"` after the code when a server named its error. Controls and bidi marks
+    /// in the message are `\u` escapes, so the line is safe on a terminal and still valid JSON.
+    static func errorJSON(_ error: FerryError) -> String {
+        var fields = [("code", error.code.rawValue)]
+        if let remote = error.remoteCode { fields.append(("remote_code", remote)) }
+        fields.append(("message", error.message))
+        let body = fields.map { jsonString($0.0) + ": " + jsonString($0.1, displaySafe: true) }.joined(separator: ", ")
+        return #"{"error": {"# + body + "}}"
+    }
+
+    /// `displaySafe` writes every ``DisplaySafety/isControl(_:)`` scalar as a `\u` escape, not only C0 and DEL.
+    private static func jsonString(_ text: String, displaySafe: Bool = false) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -112,7 +124,7 @@ enum Console {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
+                if scalar.value < 0x20 || scalar.value == 0x7F || (displaySafe && DisplaySafety.isControl(scalar)) {
                     out += String(format: "\\u%04x", scalar.value)
                 } else {
                     out.unicodeScalars.append(scalar)

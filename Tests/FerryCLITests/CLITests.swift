@@ -914,3 +914,36 @@ extension ZenMLDatabaseMigrationTests {
         #expect(result.status == 64 && result.stderr.contains("a scope of the centralized store"))
     }
 }
+
+@Suite(.serialized) struct JSONErrorTests {
+    /// The `{"error": …}` object on stderr, or nil if stderr is not one.
+    func error(_ stderr: String) -> (code: String, message: String, keys: [String])? {
+        guard case .object(let document) = try? PythonJSON.parse(stderr), document.map(\.key) == ["error"],
+              case .object(let fields)? = document.first?.value,
+              case .string(let code)? = fields.first(where: { $0.key == "code" })?.value,
+              case .string(let message)? = fields.first(where: { $0.key == "message" })?.value
+        else { return nil }
+        return (code, message, fields.map(\.key))
+    }
+
+    @Test func withJSONOutputAnErrorIsAJSONObjectOnStderrAndTheExitCodeStays() throws {
+        let ferry = try Ferry()
+        defer { ferry.home.remove() }
+        // A name with a bidi override: a \u escape on the terminal, the name itself once parsed.
+        var result = try ferry("secret", "get", "a\u{202E}b", "-o", "json")
+        #expect(result.status == 1 && result.stdout.isEmpty)
+        #expect(!result.stderr.contains("\u{202E}") && !result.stderr.contains("Error:"), "\(result.stderr)")
+        var parsed = error(result.stderr)
+        #expect(parsed?.code == "secret_not_found" && parsed?.keys == ["code", "message"], "\(result.stderr)")
+        #expect(parsed?.message.hasPrefix("No secret with name, ID or prefix 'a\u{202E}b' found") == true)
+
+        // Found before the command is parsed, given before the command: still JSON, still a usage error.
+        result = try ferry("--output=json", "secrte", "list")
+        parsed = error(result.stderr)
+        #expect(result.status == 64 && parsed?.code == "unknown_command", "\(result.stderr)")
+
+        // Other formats keep the `Error:` line.
+        result = try ferry("secret", "get", "nope", "-o", "yaml")
+        #expect(result.status == 1 && result.stderr.hasPrefix("Error: No secret with name") && error(result.stderr) == nil)
+    }
+}

@@ -29,6 +29,10 @@ struct ServerRefusalTests {
                           contentType: "application/json")
         #expect(ServerRefusal.message("cannot store CANARY-VALUE-7f3a9", sent: gcp) == ServerRefusal.withheld)
         #expect(ServerRefusal.code("CANARY-VALUE-7f3a9", sent: gcp) == nil)
+        // An error's remoteCode follows the same rule: an echoed code gives way to the HTTP status.
+        #expect(ServerRefusal.remoteCode(status: 400, code: "CANARY-VALUE-7f3a9", sent: gcp) == "400")
+        #expect(ServerRefusal.remoteCode(status: 404, code: "NOT_FOUND", sent: gcp) == "NOT_FOUND")
+        #expect(ServerRefusal.remoteCode(status: nil, code: "Bad Code With Spaces", sent: nil) == nil)
         let bearer = request(headers: [("Authorization", "Bearer ya29.CANARYGCPTOKEN")])
         #expect(ServerRefusal.message("token ya29.CANARYGCPTOKEN expired", sent: bearer) == ServerRefusal.withheld)
     }
