@@ -41,6 +41,30 @@ import Testing
         #expect(Set(documented).subtracting(shown).sorted() == [], "in docs/commands.md but not declared")
     }
 
+    /// The kinds column names the kinds each code is thrown with (`FerryError(.kind, code: .name`).
+    @Test func theDocsGiveEachCodeTheKindsItIsThrownWith() throws {
+        let names = Dictionary(try Self.declared().map { (target, raw) in
+            (raw.split(separator: "_").enumerated().map { $0.offset == 0 ? String($0.element) : String($0.element).capitalized }.joined(), raw)
+        }, uniquingKeysWith: { first, _ in first })
+        var thrown: [String: Set<String>] = [:]
+        let sources = Self.root + "/Sources"
+        for case let path as String in FileManager.default.enumerator(atPath: sources)! where path.hasSuffix(".swift") {
+            let text = try String(contentsOfFile: "\(sources)/\(path)", encoding: .utf8)
+            for match in text.matches(of: /FerryError\(\s*\.(\w+),\s*code: \.(\w+)/) {
+                let kind = FerryError.Kind.allCases.first { "\($0)" == match.1 }?.rawValue ?? String(match.1)
+                // Member names spell acronyms in capitals (`tlsCAFile`); compare them case-insensitively.
+                guard let raw = names.first(where: { $0.key.lowercased() == match.2.lowercased() })?.value else { continue }
+                thrown[raw, default: []].insert(kind)
+            }
+        }
+        #expect(thrown.count > 150, "the throw sites were found")
+        let text = try String(contentsOfFile: Self.root + "/docs/commands.md", encoding: .utf8)
+        for match in text.matches(of: /(?m)^\| `([a-z0-9_]+)` \| ([a-z_ (),0-9]+) \|/) where thrown[String(match.1)] != nil {
+            let listed = Set(match.2.split(separator: ",").map { String($0.split(separator: " ")[0]) })
+            #expect(listed == thrown[String(match.1)], "`\(match.1)` is thrown as \(thrown[String(match.1)]!.sorted()) (run scripts/error-codes)")
+        }
+    }
+
     /// Codes are `.name` members at throw sites, never string literals.
     @Test func noThrowSiteSpellsACodeAsAString() throws {
         let sources = Self.root + "/Sources"
