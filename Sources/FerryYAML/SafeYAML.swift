@@ -135,7 +135,11 @@ extension SafeYAML {
             guard scalar.style == .plain else { return .string(scalar.string) }
             if isNull(node) { return .null }
             if let flag = node.bool { return .bool(flag) }
-            if node.int != nil || node.float != nil, scalar.string.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true {
+            // The resolver's tag, not `node.int`: Yams' construction of a YAML 1.1 base-60 integer
+            // (`1:20:30`) traps on overflow, and only the text is kept anyway.
+            let explicit = Tag.Name(rawValue: node.tag.rawValue)
+            let tag = explicit == .implicit ? Resolver.default.resolveTag(of: node) : explicit
+            if tag == .int || tag == .float, scalar.string.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true {
                 return .number(scalar.string)
             }
             return .string(scalar.string)
