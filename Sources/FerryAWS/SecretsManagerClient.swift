@@ -280,12 +280,19 @@ public struct SecretsManagerClient: Sendable {
             return FerryError(.backend, code: .awsService, remoteCode: remote, "The AWS session token has expired (\(type)).")
         case "AccessDeniedException", "AccessDenied":
             return FerryError(.backend, code: .awsService, remoteCode: remote, "AWS denied access to \(subject)\(detail).")
-        case "InvalidRequestException" where message?.contains("marked for deletion") == true:
+        case "InvalidRequestException" where Self.saysMarkedForDeletion(message):
             // The secret is scheduled for deletion: AWSValuesBackend restores it before a write.
             return FerryError(.backend, code: .awsMarkedForDeletion, remoteCode: remote, "AWS Secrets Manager refused \(subject)\(detail).")
         default:
             return FerryError(.backend, code: .awsService, remoteCode: remote, "AWS Secrets Manager refused \(subject)\(detail).")
         }
+    }
+
+    /// Whether an `InvalidRequestException` says the secret is scheduled for deletion: AWS writes
+    /// "…because it was marked for deletion", moto "…a secret that's currently marked deleted".
+    static func saysMarkedForDeletion(_ message: String?) -> Bool {
+        guard let message = message?.lowercased() else { return false }
+        return message.contains("marked for deletion") || message.contains("marked deleted")
     }
 
     /// The idempotency token (the new version's id) that AWS SDKs fill in for every value write;

@@ -81,6 +81,11 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
             let error = $0 as? FerryError
             return error?.code == .awsMarkedForDeletion && error?.remoteCode == "InvalidRequestException" && error?.kind == .backend
         }
+        // moto's wording of the same refusal.
+        let motoMarked = RetryTests.json(400, #"{"__type": "InvalidRequestException", "message": "You tried to perform the operation on a secret that's currently marked deleted."}"#)
+        await #expect { _ = try await client([motoMarked]).getSecretValue(id: "x") } throws: {
+            ($0 as? FerryError)?.code == .awsMarkedForDeletion
+        }
         await #expect { _ = try await client([Self.other]).getSecretValue(id: "x") } throws: {
             let error = $0 as? FerryError
             return error?.code == .awsService && error?.remoteCode == "InvalidRequestException"
