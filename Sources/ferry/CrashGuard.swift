@@ -26,18 +26,21 @@ enum CrashGuard {
         sigemptyset(&unblock)
         for signal in signals { sigaddset(&unblock, signal) }
         _ = pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        for signal in signals {
-            var action = sigaction()
-            #if os(Linux)
-            action.__sigaction_handler.sa_handler = crashed
-            #else
-            action.__sigaction_u.__sa_handler = crashed
-            #endif
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = 0
-            _ = sigaction(signal, &action, nil)
-        }
+        for signal in signals { handle(signal, with: crashed) }
     }
+}
+
+/// Sets `handler` (or `SIG_DFL`) as the action of `signal`; async-signal-safe (sigaction only).
+private func handle(_ signal: Int32, with handler: (@convention(c) (Int32) -> Void)?) {
+    var action = sigaction()
+    #if os(Linux)
+    action.__sigaction_handler.sa_handler = handler
+    #else
+    action.__sigaction_u.__sa_handler = handler
+    #endif
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = 0
+    _ = sigaction(signal, &action, nil)
 }
 
 #if os(Linux)
@@ -65,14 +68,7 @@ private func crashed(_ signal: Int32) {
         buffer[count + 2] = 0x0A  // "\n"
         _ = write(2, buffer.baseAddress, count + 3)
     }
-    var action = sigaction()
-    #if os(Linux)
-    action.__sigaction_handler.sa_handler = SIG_DFL
-    #else
-    action.__sigaction_u.__sa_handler = SIG_DFL
-    #endif
-    sigemptyset(&action.sa_mask)
-    _ = sigaction(signal, &action, nil)
+    handle(signal, with: SIG_DFL)
     // The signal is blocked while its handler runs; raise() leaves it pending and it is delivered,
     // with the default action, once the handler returns (for a fault, the instruction faults again).
     _ = raise(signal)
