@@ -274,7 +274,7 @@ public struct AWSCredentialChain: AWSCredentialsProvider {
 /// Resolved credentials, shared by every copy of a chain; one resolution runs at a time.
 private actor CredentialCache {
     private var cached: AWSCredentials?
-    private var pending: Task<AWSCredentials, Error>?
+    private var pending: Task<AWSCredentials, any Error>?
 
     func value(margin: TimeInterval, resolve: @escaping @Sendable () async throws -> AWSCredentials) async throws -> AWSCredentials {
         if let cached, cached.expiration.map({ $0.timeIntervalSinceNow > margin }) ?? true { return cached }

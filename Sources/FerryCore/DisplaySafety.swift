@@ -1,3 +1,5 @@
+import Foundation
+
 /// Making outside text safe to print: URLs without their passwords, names without terminal controls.
 public enum DisplaySafety {
     /// Query parameters whose values are credentials (compared lower-cased, `-` read as `_`).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Python's notions of whitespace and identifiers, which ZenML's rules are written in.
 public enum PythonText {
     /// `str.isspace()` / the `\s` class of Python's `re` for str patterns.

@@ -50,7 +50,7 @@ public struct RetryingTransport: HTTPTransport {
         var attempt = 0
         while true {
             attempt += 1
-            let outcome: Result<HTTPResponse, Error>
+            let outcome: Result<HTTPResponse, any Error>
             do {
                 outcome = .success(try await inner.send(request))
             } catch {

@@ -12,7 +12,7 @@ public actor TokenCache {
     private var token: String?
     /// When to log in again (nil: the token does not expire).
     private var expiry: Date?
-    private var pending: Task<(String, Date?), Error>?
+    private var pending: Task<(String, Date?), any Error>?
 
     public init() {}
 

@@ -103,7 +103,7 @@ public enum SafeYAML {
     }
 
     /// A description of a Yams error with positions but no document text.
-    public static func describe(_ error: Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         guard let yamlError = error as? YamlError else { return "unreadable document" }
         func at(_ mark: Mark) -> String { "line \(mark.line), column \(mark.column)" }
         switch yamlError {

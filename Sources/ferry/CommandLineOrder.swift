@@ -15,7 +15,7 @@ enum CommandLineOrder {
     static func arranged(_ arguments: [String]) throws -> [String] {
         var leading: [String] = []
         var path: [String] = []
-        var children: [ParsableCommand.Type] = Ferry.configuration.subcommands
+        var children: [any ParsableCommand.Type] = Ferry.configuration.subcommands
         var index = 0
         while index < arguments.count, !children.isEmpty {
             let token = arguments[index]

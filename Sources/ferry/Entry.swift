@@ -45,7 +45,7 @@ enum Main {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             var command = try Ferry.parseAsRoot(try CommandLineOrder.arranged(arguments))
-            if var asyncCommand = command as? AsyncParsableCommand {
+            if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()

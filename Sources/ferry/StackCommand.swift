@@ -304,7 +304,7 @@ enum ResolveOutput {
 final class InstallationCache: @unchecked Sendable {
     static let shared = InstallationCache()
     private let lock = NSLock()
-    private var read: [String: Result<ZenMLInstallation, Error>] = [:]
+    private var read: [String: Result<ZenMLInstallation, any Error>] = [:]
 
     func get(_ key: String, _ open: () throws -> ZenMLInstallation) throws -> ZenMLInstallation {
         lock.lock()

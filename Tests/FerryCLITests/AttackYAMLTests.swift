@@ -1,5 +1,6 @@
 import FerryCore
 import FerryTesting
+import FerryYAML
 import Foundation
 import Testing
 

@@ -20,7 +20,7 @@ private enum Corpus {
         .appendingPathComponent("pyyaml-corpus.json")
 
     /// Loaded once; a load failure surfaces as an empty list plus the error.
-    static let loaded: Result<[CorpusCase], Error> = Result {
+    static let loaded: Result<[CorpusCase], any Error> = Result {
         // PythonJSON keeps object order, which the sort_keys=False cases depend on.
         let root = try PythonJSON.parse(String(decoding: try Data(contentsOf: fileURL), as: UTF8.self))
         guard case .array(let items) = root else { throw CorpusError.malformed("root is not an array") }
