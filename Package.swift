@@ -9,6 +9,8 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     // A file uses members (and extensions) only of the modules it imports itself.
     .enableUpcomingFeature("MemberImportVisibility"),
+    // `import X` is internal: a module whose public API shows X's types says `public import X`.
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(

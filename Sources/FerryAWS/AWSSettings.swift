@@ -1,5 +1,5 @@
 import FerryCore
-import Foundation
+public import Foundation
 
 /// Region and endpoint resolution, in the order boto3 uses, so that Ferry reaches the same AWS
 /// account and region as the ZenML installation it reads.

@@ -1,7 +1,7 @@
 import FerryCore
-import FerryHTTP
-import Foundation
-import Logging
+public import FerryHTTP
+public import Foundation
+public import Logging
 
 /// Anything that hands out AWS credentials for signing: the ``AWSCredentialChain``, or fixed
 /// ``AWSCredentials`` (which provide themselves).

@@ -1,7 +1,7 @@
-import FerryCore
-import FerryHTTP
-import Foundation
-import Logging
+public import FerryCore
+public import FerryHTTP
+public import Foundation
+public import Logging
 
 /// An AWS Secrets Manager client over the JSON 1.1 protocol, signed with SigV4.
 ///

@@ -1,6 +1,6 @@
 import FerryCrypto
-import FerryHTTP
-import Foundation
+public import FerryHTTP
+public import Foundation
 
 /// An AWS access key pair, with the session token and expiry of temporary credentials.
 ///

@@ -1,6 +1,6 @@
 import FerryCore
-import FerryHTTP
-import Foundation
+public import FerryHTTP
+public import Foundation
 
 /// Where a Microsoft Entra ID access token comes from. Implementations never put a token or a
 /// client secret in an error or a description.

@@ -1,7 +1,7 @@
 import FerryCore
-import FerryHTTP
-import Foundation
-import Logging
+public import FerryHTTP
+public import Foundation
+public import Logging
 
 /// A client for one Azure Key Vault's secrets (REST API 7.5).
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Base64 as Python's `base64.b64decode` (non-validating) and `b64encode` handle it.
 public enum PythonBase64 {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The scope of a legacy secrets manager (ZenML 0.12–0.52 `SecretsManagerScope`).
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A secret of the centralized secrets store: metadata plus its values.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// ZenML's command-line rules for secrets: a free-form name and `--key=value` pairs in any
 /// order, identifier keys, and `@file` values.

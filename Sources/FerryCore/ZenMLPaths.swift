@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where a ZenML installation keeps its files, derived from the environment as ZenML does.
 ///

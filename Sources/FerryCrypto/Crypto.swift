@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+public import Foundation
 
 /// Errors from the cryptographic primitives; they carry no key or plaintext material.
 public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -4,7 +4,7 @@ import FerryHTTP
 import FerryLegacy
 import FerryStack
 import FerryStore
-import Foundation
+public import Foundation
 
 /// One fuzz target per parser of untrusted input, each a function of the raw input bytes.
 ///

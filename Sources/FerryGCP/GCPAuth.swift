@@ -1,7 +1,7 @@
 import FerryCore
 import FerryCrypto
-import FerryHTTP
-import Foundation
+public import FerryHTTP
+public import Foundation
 
 /// Where a GCP access token comes from. Implementations never put a token, key or secret in an
 /// error or a description.

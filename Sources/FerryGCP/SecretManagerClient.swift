@@ -1,7 +1,7 @@
 import FerryCore
-import FerryHTTP
-import Foundation
-import Logging
+public import FerryHTTP
+public import Foundation
+public import Logging
 
 /// A client for Google Cloud Secret Manager's REST API v1 (one project).
 ///

@@ -1,5 +1,5 @@
 import FerryCore
-import Foundation
+public import Foundation
 
 /// An HTTP request as the API clients build it. Header names keep their case; bodies are bytes.
 ///

@@ -1,6 +1,6 @@
-import FerryCore
+public import FerryCore
 import Foundation
-import Logging
+public import Logging
 
 /// Retries throttled and failing requests with jittered exponential backoff, honouring
 /// `Retry-After`, and logs each wait at `notice` level on `logger` (never a header or a body).

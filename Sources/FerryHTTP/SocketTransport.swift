@@ -1,6 +1,6 @@
 import COpenSSL
 import FerryCore
-import Foundation
+public import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Caches a bearer token obtained by a login (Vault AppRole, a GCP JWT exchange, an Entra ID
 /// client-credentials grant): concurrent callers share one login, and the token is fetched

@@ -1,5 +1,5 @@
-import FerryAWS
-import FerryCore
+public import FerryAWS
+public import FerryCore
 import Foundation
 
 /// The `aws` flavor: one AWS Secrets Manager secret per ZenML secret, named and tagged by scope.

@@ -1,5 +1,5 @@
-import FerryAzure
-import FerryCore
+public import FerryAzure
+public import FerryCore
 import FerryHTTP
 import Foundation
 

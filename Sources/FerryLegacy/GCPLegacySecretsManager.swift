@@ -1,5 +1,5 @@
-import FerryCore
-import FerryGCP
+public import FerryCore
+public import FerryGCP
 import FerryHTTP
 import Foundation
 

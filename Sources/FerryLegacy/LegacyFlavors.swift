@@ -1,11 +1,11 @@
 import FerryAWS
 import FerryAzure
-import FerryCore
+public import FerryCore
 import FerryGCP
-import FerryHTTP
+public import FerryHTTP
 import FerryVault
 import Foundation
-import Logging
+public import Logging
 
 /// What a flavor needs besides its component: where ZenML's files are, the environment (for
 /// cloud credentials), and the HTTP transport.

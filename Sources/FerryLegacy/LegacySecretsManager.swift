@@ -1,5 +1,5 @@
-import FerryCore
-import Foundation
+public import FerryCore
+public import Foundation
 
 /// A secrets-manager stack component as ZenML stored it: the facts every flavor needs.
 ///

@@ -1,4 +1,4 @@
-import FerryCore
+public import FerryCore
 import Foundation
 
 /// Finds local secrets managers from what they leave on disk: a `<local stores>/<uuid>/secrets.yaml`

@@ -1,5 +1,5 @@
-import FerryCore
-import FerryVault
+public import FerryCore
+public import FerryVault
 import Foundation
 
 /// The `vault` flavor: one KV v2 secret per ZenML secret under the component's mount point.

@@ -1,5 +1,5 @@
-import FerryCore
-import FerryStore
+public import FerryCore
+public import FerryStore
 import Foundation
 
 /// A secret in a migration target: its handle and, when it has them, its values.

@@ -1,8 +1,8 @@
 import FerryCore
-import FerryLegacy
-import FerryStore
-import Foundation
-import Logging
+public import FerryLegacy
+public import FerryStore
+public import Foundation
+public import Logging
 
 /// One legacy secret's way into the centralized store.
 public struct MigrationItem: Sendable {

@@ -1,4 +1,4 @@
-import FerryCore
+public import FerryCore
 
 /// The error codes FerryStack throws. Their raw strings are stable: `-o json` prints them and
 /// docs/commands.md lists them (`ErrorCodeDocsTests` keeps the two in step).

@@ -1,4 +1,4 @@
-import FerryCore
+public import FerryCore
 import FerryLegacy
 import FerryYAML
 import Foundation

@@ -1,6 +1,6 @@
-import FerryCore
-import FerryLegacy
-import Foundation
+public import FerryCore
+public import FerryLegacy
+public import Foundation
 
 /// A stack component as a ZenML store keeps it: id, name, type, flavor and the configuration the
 /// user gave (not the defaults), in stored order.

@@ -1,5 +1,5 @@
-import FerryCore
-import FerryLegacy
+public import FerryCore
+public import FerryLegacy
 import Foundation
 
 /// `{{secret.key}}` references in component configurations, resolved as ZenML 0.34–0.52 resolved

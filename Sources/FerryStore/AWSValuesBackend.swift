@@ -1,6 +1,6 @@
-import FerryAWS
-import FerryCore
-import Foundation
+public import FerryAWS
+public import FerryCore
+public import Foundation
 
 /// The `aws` values back-end: each secret's values in AWS Secrets Manager as ZenML ≥ 0.55 keeps them.
 ///

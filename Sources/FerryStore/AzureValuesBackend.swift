@@ -1,6 +1,6 @@
-import FerryAzure
-import FerryCore
-import Foundation
+public import FerryAzure
+public import FerryCore
+public import Foundation
 
 /// The `azure` values back-end: each secret's values in Azure Key Vault as ZenML ≥ 0.55 keeps them.
 ///

@@ -1,6 +1,6 @@
-import FerryCore
-import FerryGCP
-import Foundation
+public import FerryCore
+public import FerryGCP
+public import Foundation
 
 /// The `gcp` values back-end: each secret's values in Google Cloud Secret Manager as ZenML ≥ 0.55
 /// keeps them.

@@ -1,6 +1,6 @@
-import FerryCore
-import FerryVault
-import Foundation
+public import FerryCore
+public import FerryVault
+public import Foundation
 
 /// The `hashicorp` values back-end: each secret's values in Vault KV v2 as ZenML ≥ 0.55 keeps them.
 ///

@@ -1,5 +1,5 @@
-import FerryCore
-import Foundation
+public import FerryCore
+public import Foundation
 
 /// The `sql` values back-end: values in the `values` column of the store's own `secret` table,
 /// in ZenML's encoding (see ``ZenMLValuesCodec``).

@@ -1,6 +1,6 @@
 import CSQLite
 import FerryCore
-import Foundation
+public import Foundation
 
 /// A thin, safe wrapper over the system's SQLite: one connection, prepared statements with
 /// bound parameters, and transactions. Not thread-safe; ``SecretStore`` serializes access.

@@ -1,4 +1,4 @@
-import FerryCore
+public import FerryCore
 import Foundation
 
 /// A listing request with ZenML 0.98's filter, sort and page options.

@@ -1,6 +1,6 @@
-import FerryCore
-import Foundation
-import Logging
+public import FerryCore
+public import Foundation
+public import Logging
 
 /// The centralized secrets store: metadata in an SQLite database, values in a
 /// ``SecretValuesBackend``, with ZenML ≥ 0.80's rules.

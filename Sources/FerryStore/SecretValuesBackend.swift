@@ -1,5 +1,5 @@
-import FerryCore
-import Foundation
+public import FerryCore
+public import Foundation
 
 /// Where the centralized store keeps secret values, keyed by secret id.
 ///

@@ -1,7 +1,7 @@
 import FerryCore
 import FerryCrypto
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 
 /// The embedded store's SQLite file: the `secret` table laid out as ZenML ≥ 0.80 lays it out
 /// (32-hex ids, naive-UTC times, `private`, `values` in ZenML's SQL encoding) plus Ferry's own

@@ -1,7 +1,7 @@
-import FerryCore
-import FerryHTTP
-import Foundation
-import Logging
+public import FerryCore
+public import FerryHTTP
+public import Foundation
+public import Logging
 
 /// The secrets of a live ZenML server, through its REST API (`/api/v1`), from ZenML 0.35 on.
 ///

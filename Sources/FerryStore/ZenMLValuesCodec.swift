@@ -1,6 +1,6 @@
-import FerryCore
+public import FerryCore
 import FerryCrypto
-import Foundation
+public import Foundation
 
 /// ZenML's encoding of secret values in the SQL secrets store.
 ///

@@ -1,7 +1,7 @@
-import FerryCore
-import FerryLegacy
-import FerryStore
-import Foundation
+public import FerryCore
+public import FerryLegacy
+public import FerryStore
+public import Foundation
 
 /// A conformance check that did not hold: which check, and what was seen (never a value).
 public struct ConformanceFailure: Error, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import FerryCore
+public import FerryCore
 
 /// The error codes FerryTesting throws. Their raw strings are stable: `-o json` prints them and
 /// they are not listed in docs/commands.md: only tests meet them.

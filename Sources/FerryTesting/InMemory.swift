@@ -1,8 +1,8 @@
-import FerryCore
-import FerryLegacy
-import FerryMigrate
-import FerryStore
-import Foundation
+public import FerryCore
+public import FerryLegacy
+public import FerryMigrate
+public import FerryStore
+public import Foundation
 
 /// A `LegacySecretsManager` that keeps secrets in memory, with ZenML's error contract (it passes
 /// ``LegacySecretsManagerConformance``). Used to test code built on the protocol (the migrator)

@@ -1,5 +1,5 @@
-import FerryCore
-import FerryLegacy
+public import FerryCore
+public import FerryLegacy
 import Foundation
 
 /// The fixtures real ZenML wrote for one flavor (`LegacyFixtures/<flavor>/zenml-<version>/`):

@@ -1,5 +1,5 @@
-import FerryHTTP
-import Foundation
+public import FerryHTTP
+public import Foundation
 
 /// An ``HTTPTransport`` that records every request and answers from a closure: a stub server for
 /// clients and flavors built with an injected transport (``LegacyContext``'s `transport`).

@@ -1,5 +1,5 @@
-import FerryCore
-import FerryLegacy
+public import FerryCore
+public import FerryLegacy
 import Foundation
 
 /// "ZenML reads what Ferry registered", one check for every cloud: Ferry registers secrets

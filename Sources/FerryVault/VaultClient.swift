@@ -1,8 +1,8 @@
-import FerryAWS
-import FerryCore
-import FerryHTTP
-import Foundation
-import Logging
+public import FerryAWS
+public import FerryCore
+public import FerryHTTP
+public import Foundation
+public import Logging
 
 /// How a ``VaultClient`` gets its token.
 public enum VaultAuth: Sendable {

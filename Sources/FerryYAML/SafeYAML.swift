@@ -1,4 +1,4 @@
-import FerryCore
+public import FerryCore
 @_exported import Yams
 // libyaml as Yams vendors it: its event parser measures what aliases expand to before Yams builds a tree.
 internal import CYaml
