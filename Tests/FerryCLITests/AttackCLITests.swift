@@ -10,7 +10,7 @@ private let canary = "CANARY-7f3a9"
 
 /// A `ferry` process that the test drives while it runs: stdin a pipe, stdout a file, stderr read as it comes.
 private final class RunningFerry {
-    let process = Process()
+    let process: Process
     let input = Pipe()
     let errors = Pipe()
     let outputFile: String
@@ -19,12 +19,7 @@ private final class RunningFerry {
     init(_ ferry: Ferry, _ arguments: [String]) throws {
         outputFile = ferry.home.file("stdout-\(UUID().uuidString.prefix(8))")
         _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Ferry.binary)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(ferry.environment) { _, new in new }
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: ferry.home.path)
+        process = ferry.process(arguments)
         process.standardInput = input
         process.standardOutput = FileHandle(forWritingAtPath: outputFile)
         process.standardError = errors

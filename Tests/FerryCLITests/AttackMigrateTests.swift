@@ -149,14 +149,7 @@ import Testing
         var finished = false
         var runs = 0
         while !finished && runs < 40 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Ferry.binary)
-            process.arguments = ["secrets-manager", "secret", "migrate", "--secrets-file", file, "--yes", "--delete"]
-            var environment = ProcessInfo.processInfo.environment
-            environment.merge(ferry.environment) { _, new in new }
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            let process = ferry.process(["secrets-manager", "secret", "migrate", "--secrets-file", file, "--yes", "--delete"])
             try process.run()
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGKILL)

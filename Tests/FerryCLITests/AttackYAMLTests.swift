@@ -23,17 +23,12 @@ import Testing
     static func bounded(_ ferry: Ferry, _ arguments: [String], deadline: TimeInterval = 60) throws
         -> (status: Int32, output: String, killed: Bool)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Ferry.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(ferry.environment) { _, new in new }
-        process.currentDirectoryURL = URL(fileURLWithPath: ferry.home.path)
+        let process = ferry.process(arguments)
         let outputFile = ferry.home.file("../\(URL(fileURLWithPath: ferry.home.path).lastPathComponent).out")
         FileManager.default.createFile(atPath: outputFile, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
         process.standardError = output
         process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
         try process.run()
         let end = Date().addingTimeInterval(deadline)
         var killed = false

@@ -25,6 +25,20 @@ struct Ferry {
         try run(arguments, stdin: stdin)
     }
 
+    /// A `ferry` process not yet started, for tests that drive or kill it while it runs: this
+    /// environment and folder, standard streams to /dev/null until the caller sets them.
+    func process(_ arguments: [String]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? home.path)
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        return process
+    }
+
     func run(_ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
         try ProcessRunner.run(Self.binary, arguments, stdin: stdin, environment: environment, directory: directory ?? home.path)
     }
@@ -348,13 +362,8 @@ struct Ferry {
         var countsAfterKills: [Int] = []
         var delay = 0.08
         while countsAfterKills.count < 80 && countsAfterKills.last != total {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Ferry.binary)
-            process.arguments = ["secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--jobs", "1",
-                                 "--on-conflict", "rename"]
-            process.environment = ProcessInfo.processInfo.environment.merging(ferry.environment) { _, new in new }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            let process = ferry.process(["secrets-manager", "secret", "migrate", "--config-dir", config, "--all", "--yes", "--jobs", "1",
+                                         "--on-conflict", "rename"])
             try process.run()
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGKILL)
